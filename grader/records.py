@@ -1,0 +1,284 @@
+"""Every typed record that flows between the grader's stages, in one place.
+
+Records are frozen dataclasses; states are string enums whose values are the ones written to
+``results.json`` (see the design's contracts), so ``str(x)`` is always the wire form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    VIOLATION = "violation"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Verdict(StrEnum):
+    HIGH_PERFORMANCE = "high_performance"
+    VALID = "valid"
+    INVALID = "invalid"
+    MISSING = "missing"
+    INCOMPLETE = "incomplete"
+
+
+class RunStatus(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    BAD_OUTPUT = "bad_output"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found; ``check`` is a stable id from the design's table."""
+
+    check: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "severity": str(self.severity),
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+# ---------------------------------------------------------------------------------------- intake
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A task file as handed in. ``text`` is None when it could not be read as UTF-8 text."""
+
+    name: str  # the file name the assignment expects, e.g. "task1.py"
+    path: str  # where it was found (for messages and links)
+    sha256: str  # of the raw bytes
+    text: str | None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One student's hand-in: the task files found, plus what intake noticed on the way."""
+
+    id: str
+    source: str  # the folder, archive or file it came from
+    files: dict[str, SourceFile]  # keyed by task id ("task1"); absent tasks are missing
+    extra_files: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()  # intake findings not tied to one task (broken archive ...)
+
+    @property
+    def sha256(self) -> str:
+        """A hash of every task file's content: unchanged files mean an unchanged submission."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for task_id in sorted(self.files):
+            digest.update(f"{task_id}:{self.files[task_id].sha256}\n".encode())
+        return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------- static and diff
+
+
+@dataclass(frozen=True)
+class DiffSummary:
+    lines_added: int
+    lines_removed: int
+    unified: str  # the unified diff against the provided original, kept for the report
+
+
+@dataclass(frozen=True)
+class StaticResult:
+    """What the intake, diff and static stages found for one task of one submission."""
+
+    task: str
+    findings: tuple[Finding, ...]
+    diff: DiffSummary | None  # None when the file is missing or unreadable
+
+
+# ------------------------------------------------------------------------------------------ runs
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything a sandboxed run needs; pure data, so it can travel to a Dask worker."""
+
+    submission_id: str
+    task: str
+    index: int
+    script_name: str  # "task1.py"
+    script_text: str  # flags already forced to False
+    script_sha256: str  # of the file as handed in (the store key)
+    dataset_path: str
+    dataset_sha256: str
+    timeout_s: float
+    memory_mb: int
+    output_kb: int
+    processes: int
+    threads: int
+    analysis: bool = False  # the extra run that saves the sensitivity-analysis figure
+
+
+@dataclass(frozen=True)
+class ModelFact:
+    """A Keras model the harness saw being trained."""
+
+    name: str
+    layers: tuple[str, ...]  # class names, nested layers included (e.g. "Bidirectional", "GRU")
+    params: int  # count_params() when training ended
+
+
+@dataclass(frozen=True)
+class HarnessFacts:
+    """What the in-child harness observed; facts the printed output could fake."""
+
+    models: tuple[ModelFact, ...] = ()
+    training_calls: tuple[str, ...] = ()  # "Model.fit", "Model.train_on_batch", "apply_gradients"
+    weights_loaded: tuple[str, ...] = ()  # "load_weights(x.h5)", "keras.models.load_model" ...
+    seed_calls: tuple[str, ...] = ()  # "numpy.random.seed", "tf.random.set_seed" ...
+    files_opened: tuple[str, ...] = ()  # other than the dataset and the Python installation
+    sockets: tuple[str, ...] = ()
+    subprocesses: tuple[str, ...] = ()
+    test_rows_in_training: int = 0  # test images found among the rows a model was trained on
+    count_params_at_print: int | None = None  # model.count_params() of the model printed
+    figure_png: bytes | None = None  # the sensitivity analysis, in an analysis run
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How one child process ended, as the parent measured it. Never an exception."""
+
+    index: int
+    status: RunStatus  # OK here means "exited 0"; parsing may still turn it into BAD_OUTPUT
+    exit_code: int | None
+    wall_s: float
+    cpu_s: float
+    max_rss_mb: float
+    stdout: str  # a bounded tail
+    stderr: str  # a bounded tail
+    facts: HarnessFacts | None  # None when the harness could not report
+    dataset_intact: bool = True
+    isolated: bool = False  # ran inside the isolating wrapper (no network, confined files)
+    note: str = ""  # e.g. "killed after 600 s", "output truncated"
+
+
+@dataclass(frozen=True)
+class RunMetrics:
+    """One run as results.json shows it."""
+
+    index: int
+    status: RunStatus
+    error_pct: float | None
+    model_size: int | None
+    duration_s: float | None
+    wall_s: float
+    cpu_s: float
+    max_rss_mb: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "status": str(self.status),
+            "error_pct": self.error_pct,
+            "model_size": self.model_size,
+            "duration_s": self.duration_s,
+            "wall_s": self.wall_s,
+            "cpu_s": self.cpu_s,
+            "max_rss_mb": self.max_rss_mb,
+        }
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    mean_error_pct: float | None = None
+    std_error_pct: float | None = None
+    model_size: int | None = None
+    mean_duration_s: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mean_error_pct": self.mean_error_pct,
+            "std_error_pct": self.std_error_pct,
+            "model_size": self.model_size,
+            "mean_duration_s": self.mean_duration_s,
+        }
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    task: str
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    runs: tuple[RunMetrics, ...] = ()
+    summary: TaskSummary = field(default_factory=TaskSummary)
+    diff: DiffSummary | None = None
+    outcomes: tuple[RunOutcome, ...] = ()  # raw outcomes (stdout tails, facts) for the report
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": str(self.verdict),
+            "findings": [f.to_json() for f in self.findings],
+            "runs": [r.to_json() for r in self.runs],
+            "summary": self.summary.to_json(),
+            "diff": {
+                "lines_added": self.diff.lines_added if self.diff else 0,
+                "lines_removed": self.diff.lines_removed if self.diff else 0,
+            },
+        }
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    id: str
+    source: str
+    sha256: str
+    tasks: dict[str, TaskResult]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "sha256": self.sha256,
+            "tasks": {task: result.to_json() for task, result in self.tasks.items()},
+        }
+
+
+# ----------------------------------------------------------------------------- the provided script
+
+
+@dataclass(frozen=True)
+class Region:
+    """A fenced region of a provided original; lines are 1-based and inclusive, in the original."""
+
+    kind: str  # "provided" or "student"
+    title: str  # the marker's words, e.g. "test error, output and sensitivity analysis"
+    start: int  # the first line inside the markers
+    end: int  # the last line inside the markers
+
+
+@dataclass(frozen=True)
+class OriginalScript:
+    """What the grader learns from a provided original, so that nothing about it is hard-coded."""
+
+    task: str
+    path: str
+    text: str
+    regions: tuple[Region, ...]
+    test_names: frozenset[str]  # names the provided code binds to the test set ("test_x", ...)
+    dataset_name: str  # the file the provided code opens ("dataset.txt")
+    flags: tuple[str, ...]  # ("full_output", "show_analysis")
+    output_patterns: tuple[str, ...]  # a regex per printed line, from the print statements
+
+    @property
+    def provided(self) -> tuple[Region, ...]:
+        return tuple(r for r in self.regions if r.kind == "provided")

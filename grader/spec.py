@@ -1,0 +1,105 @@
+"""The assignment spec (``assignment.toml``): tasks, files, dataset and limits, as data."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+#: the spec shipped at the repository root
+DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "assignment.toml"
+
+
+@dataclass(frozen=True)
+class Limits:
+    hard_timeout_s: float
+    memory_mb: int
+    output_kb: int
+    processes: int
+    threads: int
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    id: str
+    file: str
+    title: str
+    original: Path
+    solution: Path
+    required_layer: str  # "convolution" or "recurrent"
+    max_params: int
+    max_error_pct: float
+    high_performance_error_pct: float
+    max_mean_duration_s: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    runs: int
+    dataset: Path
+    dataset_sha256: str
+    limits: Limits
+    tasks: tuple[TaskSpec, ...]
+    root: Path  # the folder the spec lives in
+
+    def task(self, task_id: str) -> TaskSpec:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        raise KeyError(f"no task {task_id!r} in {self.name!r}")
+
+    def task_for_file(self, file_name: str) -> TaskSpec | None:
+        for task in self.tasks:
+            if task.file == file_name:
+                return task
+        return None
+
+
+class SpecError(ValueError):
+    """The spec file is missing, malformed or names files that do not exist."""
+
+
+def load_assignment(path: Path | str | None = None) -> Assignment:
+    spec_path = Path(path) if path is not None else DEFAULT_SPEC
+    try:
+        data = tomllib.loads(spec_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SpecError(f"assignment spec not found: {spec_path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{spec_path}: not valid TOML: {exc}") from exc
+    root = spec_path.resolve().parent
+    try:
+        limits = Limits(**data["limits"])
+        tasks = tuple(
+            TaskSpec(
+                id=t["id"],
+                file=t["file"],
+                title=t.get("title", t["id"]),
+                original=root / t["original"],
+                solution=root / t["solution"],
+                required_layer=t["required_layer"],
+                max_params=int(t["max_params"]),
+                max_error_pct=float(t["max_error_pct"]),
+                high_performance_error_pct=float(t["high_performance_error_pct"]),
+                max_mean_duration_s=float(t["max_mean_duration_s"]),
+            )
+            for t in data["tasks"]
+        )
+        assignment = Assignment(
+            name=data["name"],
+            runs=int(data["runs"]),
+            dataset=root / data["dataset"],
+            dataset_sha256=data["dataset_sha256"],
+            limits=limits,
+            tasks=tasks,
+            root=root,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SpecError(f"{spec_path}: malformed spec: {exc!r}") from exc
+    for task in assignment.tasks:
+        if task.required_layer not in ("convolution", "recurrent"):
+            raise SpecError(f"{spec_path}: {task.id}: unknown required_layer {task.required_layer!r}")
+        if not task.original.is_file():
+            raise SpecError(f"{spec_path}: {task.id}: original not found: {task.original}")
+    return assignment
