@@ -223,6 +223,7 @@ class TaskResult:
     summary: TaskSummary = field(default_factory=TaskSummary)
     diff: DiffSummary | None = None
     outcomes: tuple[RunOutcome, ...] = ()  # raw outcomes (stdout tails, facts) for the report
+    figure_png: bytes | None = None  # the sensitivity analysis of the student's model
 
     def to_json(self) -> dict[str, Any]:
         return {
