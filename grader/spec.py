@@ -42,6 +42,7 @@ class Assignment:
     limits: Limits
     tasks: tuple[TaskSpec, ...]
     root: Path  # the folder the spec lives in
+    output_fields: tuple[str, ...] = ("error_pct", "model_size", "duration_s")
 
     def task(self, task_id: str) -> TaskSpec:
         for task in self.tasks:
@@ -94,9 +95,12 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
             limits=limits,
             tasks=tasks,
             root=root,
+            output_fields=tuple(data.get("output_fields", Assignment.output_fields)),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"{spec_path}: malformed spec: {exc!r}") from exc
+    if set(assignment.output_fields) != {"error_pct", "model_size", "duration_s"}:
+        raise SpecError(f"{spec_path}: output_fields must name error_pct, model_size, duration_s")
     for task in assignment.tasks:
         if task.required_layer not in ("convolution", "recurrent"):
             raise SpecError(f"{spec_path}: {task.id}: unknown required_layer {task.required_layer!r}")

@@ -1,0 +1,136 @@
+"""What the in-child harness saw: training, loaded weights, layers, seeds, test rows, I/O.
+
+A run without facts (the harness could not report, e.g. the script crashed before anything was
+recorded or wrote garbage to the channel) proves nothing either way; those runs are skipped here,
+and a task none of whose finished runs reported is flagged by ``training.none``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from grader.checks.base import RunContext, RuntimeCheck
+from grader.layers import DESCRIPTION, has_required
+from grader.records import Finding, HarnessFacts, RunStatus
+
+
+def _reported(ctx: RunContext) -> list[tuple[int, HarnessFacts]]:
+    return [(o.index, o.facts) for o in ctx.outcomes if o.facts is not None]
+
+
+def _sample(items: Iterable[str], limit: int = 3) -> str:
+    unique = list(dict.fromkeys(items))
+    shown = ", ".join(unique[:limit])
+    return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
+
+
+class TrainingNone(RuntimeCheck):
+    id = "training.none"
+
+    def check(self, ctx: RunContext) -> Iterable[Finding]:
+        finished = [o for o in ctx.outcomes if o.status is RunStatus.OK]
+        if not finished:
+            return  # nothing finished: the run checks say why
+        if all(o.facts is None for o in finished):
+            yield self.finding(
+                "the harness could not report from any finished run, so no training was observed",
+                file=ctx.file_name,
+            )
+            return
+        untrained = [o.index + 1 for o in finished if o.facts is not None
+                     and not o.facts.training_calls]
+        if untrained:
+            yield self.finding(
+                f"no gradient-descent training (fit, train_on_batch or an optimizer step) was "
+                f"observed in run {', '.join(map(str, untrained))}",
+                file=ctx.file_name,
+            )
+
+
+class _FactListCheck(RuntimeCheck):
+    """A violation when any run's facts hold an entry in one list."""
+
+    label: ClassVar[str]
+    get: ClassVar[Callable[[HarnessFacts], tuple[str, ...]]]
+
+    def check(self, ctx: RunContext) -> Iterable[Finding]:
+        for index, facts in _reported(ctx):
+            entries = type(self).get(facts)
+            if entries:
+                yield self.finding(
+                    f"run {index + 1} {self.label}: {_sample(entries)}", file=ctx.file_name
+                )
+                return
+
+
+class Pretrained(_FactListCheck):
+    id = "pretrained"
+    label = "loaded weights or a model from a file"
+    get = staticmethod(lambda f: f.weights_loaded)
+
+
+class SeedCalled(_FactListCheck):
+    id = "seed"
+    label = "seeded a random number generator at run time"
+    get = staticmethod(lambda f: f.seed_calls)
+
+
+class SandboxFile(_FactListCheck):
+    id = "sandbox.file"
+    label = "opened files other than the dataset"
+    get = staticmethod(lambda f: f.files_opened)
+
+
+class SandboxNetwork(_FactListCheck):
+    id = "sandbox.network"
+    label = "used the network"
+    get = staticmethod(lambda f: f.sockets)
+
+
+class SandboxProcess(_FactListCheck):
+    id = "sandbox.process"
+    label = "started processes"
+    get = staticmethod(lambda f: f.subprocesses)
+
+
+class LayersRequired(RuntimeCheck):
+    id = "layers.required"
+
+    def check(self, ctx: RunContext) -> Iterable[Finding]:
+        required = ctx.task.required_layer
+        for index, facts in _reported(ctx):
+            if not facts.models:
+                continue  # nothing trained: training.none says so
+            layers = [name for model in facts.models for name in model.layers]
+            if not has_required(layers, required):
+                yield self.finding(
+                    f"run {index + 1}: the trained model has no {DESCRIPTION[required]}; its "
+                    f"layers: {_sample(layers, 8)}",
+                    file=ctx.file_name,
+                )
+                return
+
+
+class TestDataInTraining(RuntimeCheck):
+    """Test images found among the rows a model was trained or validated on.
+
+    The harness compares binarised rows, so a transformed copy of a test image still matches. The
+    provided split draws test rows from the same file as training rows, and the dataset has no
+    duplicate images, so any match means test data reached training; a handful is tolerated in
+    case a student's transform maps two different images to the same pattern.
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name
+    id = "test_data.use"
+    tolerated_rows = 5
+
+    def check(self, ctx: RunContext) -> Iterable[Finding]:
+        for index, facts in _reported(ctx):
+            if facts.test_rows_in_training > self.tolerated_rows:
+                yield self.finding(
+                    f"run {index + 1}: {facts.test_rows_in_training} test images reached training "
+                    "or validation",
+                    file=ctx.file_name,
+                )
+                return
