@@ -1,0 +1,84 @@
+"""Build results from the store, and write ``results.json`` (schema_version 1) and ``grades.csv``."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from grader import __version__
+from grader.grading import grade_task
+from grader.records import SubmissionResult
+from grader.spec import Assignment
+from grader.store import Store, StoredSubmission
+
+SCHEMA_VERSION = 1
+
+
+def build_result(
+    stored: StoredSubmission, *, store: Store, assignment: Assignment, runs: int
+) -> SubmissionResult:
+    tasks = {}
+    for task_id, entry in stored.tasks.items():
+        outcomes = (
+            store.runs(task=task_id, file_sha256=entry.file_sha256) if entry.file_sha256 else []
+        )
+        figure = (
+            store.figure(task=task_id, file_sha256=entry.file_sha256) if entry.file_sha256 else None
+        )
+        tasks[task_id] = grade_task(
+            assignment=assignment,
+            task_id=task_id,
+            static=entry.static,
+            outcomes=outcomes,
+            runs_expected=runs,
+            figure_png=figure,
+        )
+    return SubmissionResult(id=stored.id, source=stored.source, sha256=stored.sha256, tasks=tasks)
+
+
+def build_results(
+    store: Store, *, assignment: Assignment, runs: int, kind: str = "student"
+) -> list[SubmissionResult]:
+    """Every stored submission of this kind, graded from what the store observed."""
+    return [
+        build_result(s, store=store, assignment=assignment, runs=runs)
+        for s in store.submissions(kind=kind)
+    ]
+
+
+def results_document(
+    results: Sequence[SubmissionResult],
+    *,
+    assignment: Assignment,
+    machine: dict[str, Any],
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "assignment": assignment.name,
+        "grader_version": __version__,
+        "machine": machine,
+        "settings": settings,
+        "submissions": [r.to_json() for r in results],
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that a reader never sees half of it (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_results_json(path: Path, document: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(document, indent=2) + "\n")
