@@ -1,0 +1,119 @@
+"""The parent's side of the in-child harness: the command that starts it and the facts it reports.
+
+The harness itself is ``child.py`` beside this file: a standard-library-only script that runs
+inside the sandboxed child, wraps the student's script and writes a JSON document of facts to a
+file descriptor the parent owns. Everything in that document is untrusted (the student's code
+shares the process and could have written to the fd), so ``decode_facts`` never raises and clamps
+every size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from grader.records import HarnessFacts, ModelFact
+
+#: the harness script; the sandbox binds its folder read-only
+CHILD_PATH: Path = Path(__file__).resolve().parent / "child.py"
+
+FACTS_VERSION = 1  # must match child.py
+MAX_DOCUMENT_BYTES = 1 << 20  # the child's own document stays far below this
+MAX_ENTRIES = 64
+MAX_TEXT = 300
+MAX_MODELS = 16
+MAX_LAYERS = 256
+MAX_COUNT = 10**12  # more parameters or rows than any real model or dataset here
+
+_STRING_LISTS = ("training_calls", "weights_loaded", "seed_calls", "files_opened", "sockets",
+                 "subprocesses")
+
+
+def command(
+    *,
+    python: str,
+    facts_fd: int,
+    dataset: str,
+    test_names: Sequence[str],
+    figure: str | None,
+    script: str,
+    child: str | os.PathLike[str] = CHILD_PATH,
+) -> list[str]:
+    """The argv that runs ``script`` under the harness (cwd: the work folder).
+
+    ``facts_fd`` must be open for writing in the child (``pass_fds``) on a regular file the
+    parent owns; ``dataset`` is the dataset's file name in the work folder; ``test_names`` are the
+    script's globals holding the test set (the first one shaped like images is compared with the
+    training rows); with ``figure``, ``plt.show()`` saves the figure to that path. ``child`` is
+    where the sandbox makes ``child.py`` visible, when it binds it elsewhere.
+    """
+    for name in test_names:
+        if not name.isidentifier():
+            raise ValueError(f"not a global's name: {name!r}")
+    argv = [python, "-I", os.fspath(child), "--facts-fd", str(facts_fd), "--dataset", dataset,
+            "--test-names", ",".join(test_names)]
+    if figure is not None:
+        argv += ["--figure", figure]
+    return [*argv, "--", script]
+
+
+def decode_facts(data: bytes) -> HarnessFacts | None:
+    """The facts in the harness's document, or None when there is no such document.
+
+    The child rewrites the document in place, so a kill mid-write can leave the tail of an older,
+    longer one after it: only the first JSON value counts. Lists are cut to their bounds, texts
+    shortened, counts clamped; fields of the wrong type read as empty.
+    """
+    if not data or len(data) > MAX_DOCUMENT_BYTES:
+        return None
+    try:
+        document, _ = json.JSONDecoder().raw_decode(data.decode("utf-8").lstrip())
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or document.get("version") != FACTS_VERSION:
+        return None
+    lists = {key: _strings(document.get(key)) for key in _STRING_LISTS}
+    return HarnessFacts(
+        models=_models(document.get("models")),
+        training_calls=lists["training_calls"],
+        weights_loaded=lists["weights_loaded"],
+        seed_calls=lists["seed_calls"],
+        files_opened=lists["files_opened"],
+        sockets=lists["sockets"],
+        subprocesses=lists["subprocesses"],
+        test_rows_in_training=_count(document.get("test_rows_in_training")) or 0,
+        count_params_at_print=_count(document.get("count_params_at_print")),
+    )
+
+
+def _strings(value: Any, limit: int = MAX_ENTRIES) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(_text(item) for item in value[:limit] if isinstance(item, str))
+
+
+def _text(value: str) -> str:
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 3] + "..."
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return min(max(value, 0), MAX_COUNT)
+
+
+def _models(value: Any) -> tuple[ModelFact, ...]:
+    if not isinstance(value, list):
+        return ()
+    models = []
+    for item in value[:MAX_MODELS]:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            models.append(ModelFact(
+                name=_text(item["name"]),
+                layers=_strings(item.get("layers"), MAX_LAYERS),
+                params=_count(item.get("params")) or 0,
+            ))
+    return tuple(models)
