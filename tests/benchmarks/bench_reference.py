@@ -28,7 +28,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from grader.machine import describe_machine
@@ -70,9 +70,7 @@ class TaskStats:
 def parse_stdout(stdout: str) -> tuple[float, int, float]:
     """The printed (test error, model size, duration); anything else on stdout is an error."""
     lines = stdout.splitlines()
-    matches = [
-        pattern.fullmatch(line) for pattern, line in zip(OUTPUT_LINES, lines, strict=False)
-    ]
+    matches = [pattern.fullmatch(line) for pattern, line in zip(OUTPUT_LINES, lines, strict=False)]
     if len(lines) != len(OUTPUT_LINES) or not all(matches):
         raise BenchmarkError(f"stdout is not the three provided lines: {stdout!r}")
     error, size, duration = (m.group(1) for m in matches if m is not None)
@@ -153,8 +151,10 @@ def render_header(*, started: datetime, load_before: tuple[float, ...]) -> str:
     return "\n".join(
         [
             f"- date: {started:%Y-%m-%d %H:%M} UTC",
-            f"- machine: {machine['cpu']}, {machine['cores']} cores, "
-            f"Python {machine['python']}, TensorFlow {machine['tensorflow']}",
+            (
+                f"- machine: {machine['cpu']}, {machine['cores']} cores, "
+                f"Python {machine['python']}, TensorFlow {machine['tensorflow']}"
+            ),
             "- load average (1, 5, 15 min) before: "
             + ", ".join(f"{x:.2f}" for x in load_before)
             + "; after: "
@@ -198,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tasks = [assignment.task(task_id) for task_id in wanted]
     except KeyError as exc:
         parser.error(str(exc))
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_before = os.getloadavg()
     try:
         stats = [benchmark_task(assignment=assignment, task=t, runs=args.runs) for t in tasks]
