@@ -1,0 +1,3 @@
+"""Does not parse."""
+
+print("never"

@@ -1,0 +1,298 @@
+"""The in-child harness: a transparent run, and the facts it records (scripts in harness_scripts/).
+
+Each script runs in a temporary work folder holding a 300-image copy of the dataset, once under
+the harness and, where the output is compared, once bare.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from grader.harness import CHILD_PATH, command, decode_facts
+from grader.records import HarnessFacts
+
+SCRIPTS = Path(__file__).resolve().parent / "harness_scripts"
+ROOT = Path(__file__).resolve().parent.parent
+TEST_NAMES = ("test_x", "test_y")
+
+
+@dataclass(frozen=True)
+class Ran:
+    code: int
+    stdout: str
+    stderr: str
+    facts: HarnessFacts | None
+    document: bytes
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path) -> Path:
+    with open(ROOT / "data" / "dataset.txt") as full:
+        head = [next(full) for _ in range(300)]
+    (tmp_path / "dataset.txt").write_text("".join(head))
+    return tmp_path
+
+
+def _env(workdir: Path) -> dict[str, str]:
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(workdir),
+            "MPLCONFIGDIR": str(workdir), "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "3",
+            "LANG": "C.UTF-8"}
+
+
+def run_harness(workdir: Path, script: str, *, figure: str | None = None) -> Ran:
+    shutil.copy(SCRIPTS / script, workdir / script)
+    facts_path = workdir.parent / f"{workdir.name}.facts"
+    with open(facts_path, "wb") as facts_file:
+        argv = command(python=sys.executable, facts_fd=facts_file.fileno(), dataset="dataset.txt",
+                       test_names=TEST_NAMES, figure=figure, script=script)
+        done = subprocess.run(argv, cwd=workdir, env=_env(workdir), capture_output=True,
+                              text=True, pass_fds=(facts_file.fileno(),), timeout=300)
+    document = facts_path.read_bytes()
+    return Ran(done.returncode, done.stdout, done.stderr, decode_facts(document), document)
+
+
+def run_bare(workdir: Path, script: str) -> subprocess.CompletedProcess[str]:
+    shutil.copy(SCRIPTS / script, workdir / script)
+    return subprocess.run([sys.executable, script], cwd=workdir, env=_env(workdir),
+                          capture_output=True, text=True, timeout=300)
+
+
+# ------------------------------------------------------------------------------ the parent's API
+
+
+def test_command_runs_the_child_isolated_with_the_script_last() -> None:
+    argv = command(python="py", facts_fd=9, dataset="dataset.txt", test_names=TEST_NAMES,
+                   figure="fig.png", script="task1.py")
+    assert argv[:3] == ["py", "-I", str(CHILD_PATH)]
+    assert argv[3:] == ["--facts-fd", "9", "--dataset", "dataset.txt", "--test-names",
+                        "test_x,test_y", "--figure", "fig.png", "--", "task1.py"]
+    assert "--figure" not in command(python="py", facts_fd=9, dataset="d", test_names=(),
+                                     figure=None, script="s.py")
+
+
+def test_command_refuses_a_test_name_that_is_not_a_name() -> None:
+    with pytest.raises(ValueError):
+        command(python="py", facts_fd=9, dataset="d", test_names=("a,b",), figure=None,
+                script="s.py")
+
+
+def test_child_imports_only_the_standard_library() -> None:
+    source = CHILD_PATH.read_text()
+    assert "import grader" not in source and "from grader" not in source
+    assert "import numpy" in source  # only inside a function, after the script imported it
+    assert "\nimport numpy" not in source
+
+
+def _document(**fields: object) -> bytes:
+    base: dict[str, object] = {"version": 1, "models": [], "training_calls": [],
+                               "weights_loaded": [], "seed_calls": [], "files_opened": [],
+                               "sockets": [], "subprocesses": [], "test_rows_in_training": 0,
+                               "count_params_at_print": None}
+    base.update(fields)
+    return json.dumps(base).encode()
+
+
+def test_decode_reads_a_document() -> None:
+    facts = decode_facts(_document(
+        models=[{"name": "sequential", "layers": ["Conv2D", "Dense"], "params": 1490}],
+        training_calls=["Model.fit"], test_rows_in_training=7, count_params_at_print=1490))
+    assert facts is not None
+    assert facts.models[0].layers == ("Conv2D", "Dense") and facts.models[0].params == 1490
+    assert facts.training_calls == ("Model.fit",)
+    assert facts.test_rows_in_training == 7 and facts.count_params_at_print == 1490
+
+
+@pytest.mark.parametrize("data", [b"", b"\xff\xfe", b"not json", b"[1, 2]", b'{"version": 2}',
+                                  b"[" * 100_000, b" " * (2 << 20)])
+def test_decode_returns_none_on_garbage(data: bytes) -> None:
+    assert decode_facts(data) is None
+
+
+def test_decode_ignores_the_tail_of_an_older_longer_document() -> None:
+    older = _document(seed_calls=["numpy.random.seed"] * 10)
+    newer = _document(seed_calls=["random.seed"])
+    facts = decode_facts(newer + older[len(newer):])
+    assert facts is not None and facts.seed_calls == ("random.seed",)
+
+
+def test_decode_clamps_what_an_untrusted_child_wrote() -> None:
+    facts = decode_facts(_document(
+        seed_calls=["x" * 10_000, 5, None] + ["y"] * 500, files_opened="not a list",
+        models=[{"name": "m", "layers": ["L"] * 1000, "params": -3}, "junk"] * 20,
+        test_rows_in_training=10**30, count_params_at_print=True))
+    assert facts is not None
+    assert len(facts.seed_calls) <= 64 and len(facts.seed_calls[0]) <= 300
+    assert facts.files_opened == ()
+    assert len(facts.models) <= 16 and len(facts.models[0].layers) <= 256
+    assert facts.models[0].params == 0
+    assert facts.test_rows_in_training == 10**12
+    assert facts.count_params_at_print is None
+
+
+# ------------------------------------------------------------------------- a transparent run
+
+
+def test_a_plain_script_runs_as_if_bare_and_leaves_no_facts(workdir: Path) -> None:
+    ran, bare = run_harness(workdir, "plain.py"), run_bare(workdir, "plain.py")
+    assert (ran.code, ran.stdout, ran.stderr) == (bare.returncode, bare.stdout, bare.stderr)
+    assert "argv: ['plain.py']" in ran.stdout and "rows: 300" in ran.stdout
+    assert ran.facts == HarnessFacts()
+    assert json.loads(ran.document)["finished"] is True
+
+
+@pytest.mark.parametrize("script, code", [("crash.py", 1), ("exit_code.py", 3),
+                                          ("exit_message.py", 1), ("syntax_error.py", 1)])
+def test_failures_keep_their_output_traceback_and_exit_code(workdir: Path, script: str,
+                                                            code: int) -> None:
+    ran, bare = run_harness(workdir, script), run_bare(workdir, script)
+    assert ran.code == bare.returncode == code
+    assert ran.stdout == bare.stdout
+    assert ran.stderr == bare.stderr
+    assert ran.facts is not None  # reported on every exit
+    if script == "crash.py":
+        assert ran.stderr.startswith("Traceback (most recent call last):\n  File \"")
+        assert "child.py" not in ran.stderr and "runpy" not in ran.stderr
+
+
+def test_facts_seen_before_a_kill_are_already_written(workdir: Path) -> None:
+    ran = run_harness(workdir, "killed.py")
+    assert ran.code == -9
+    assert ran.facts is not None and ran.facts.seed_calls == ("random.seed",)
+    assert json.loads(ran.document)["finished"] is False
+
+
+# ---------------------------------------------------------------------------- facts, no TensorFlow
+
+
+@pytest.mark.parametrize("script", ["seed_numpy.py", "seed_obfuscated.py"])
+def test_numpy_seeding_from_the_script_is_recorded(workdir: Path, script: str) -> None:
+    ran = run_harness(workdir, script)
+    assert ran.code == 0, ran.stderr
+    assert ran.facts is not None and ran.facts.seed_calls == ("numpy.random.seed",)
+
+
+def test_every_other_seeding_route_is_recorded(workdir: Path) -> None:
+    ran = run_harness(workdir, "seed_others.py")
+    assert ran.facts is not None
+    assert set(ran.facts.seed_calls) == {
+        "random.seed", "random.Random.seed", "numpy.random.default_rng",
+        "numpy.random.RandomState", "numpy.random.SeedSequence", "os.environ['PYTHONHASHSEED']"}
+
+
+def test_files_sockets_and_processes_are_recorded(workdir: Path) -> None:
+    ran = run_harness(workdir, "side_effects.py")
+    assert ran.code == 0, ran.stderr
+    assert ran.facts is not None
+    assert ran.facts.files_opened == ("write weights.txt", "read weights.txt")
+    assert ran.facts.sockets == ("getaddrinfo ('127.0.0.1', 9)", "connect ('127.0.0.1', 9)")
+    assert len(ran.facts.subprocesses) == 1
+    assert ran.facts.subprocesses[0].startswith(f"subprocess.Popen: {sys.executable} -c pass")
+
+
+# --------------------------------------------------------------------- test rows, as a unit
+
+
+def _load_child() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("harness_child_under_test", CHILD_PATH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def split() -> tuple[np.ndarray, np.ndarray]:
+    lines = (ROOT / "data" / "dataset.txt").read_text().split("\n")[:5000]
+    images = np.array([[int(p) for p in line.split()[0]] for line in lines if line.strip()],
+                      dtype=np.float32).reshape(-1, 28, 28)
+    order = np.random.permutation(len(images))
+    return images[order[:4000]], images[order[4000:]]
+
+
+def _matched(split: tuple[np.ndarray, np.ndarray], *arrays: object) -> int:
+    child = _load_child()
+    facts = child.Facts(-1)
+    rows = child.TestRows(facts, list(TEST_NAMES), lambda: {"test_x": split[1]})
+    rows.check(list(arrays))
+    return len(facts.matched_test_rows)
+
+
+def test_transformed_test_rows_are_found_among_training_rows(split) -> None:
+    train_x, test_x = split
+    leaked = np.concatenate([train_x, test_x[:50]])
+    assert _matched(split, leaked * 2 - 1) == 50
+    assert _matched(split, (leaked * 2 - 1)[..., np.newaxis]) == 50
+    assert _matched(split, leaked.reshape(-1, 784) / 3 + 0.1) == 50
+    assert _matched(split, leaked.transpose(0, 2, 1)) == 50  # columns as the sequence
+    assert _matched(split, 1 - leaked) == 50
+
+
+def test_training_rows_alone_match_no_test_row(split) -> None:
+    train_x, _ = split
+    assert _matched(split, train_x * 2 - 1, train_x.transpose(0, 2, 1), 1 - train_x) == 0
+    assert _matched(split, np.zeros((10, 32, 32))) == 0  # not 784 values a row: not compared
+
+
+def test_comparing_4000_rows_is_cheap(split) -> None:
+    train_x, _ = split
+    _matched(split, train_x)  # warm up the module import
+    start = time.perf_counter()
+    _matched(split, train_x * 2 - 1)
+    assert time.perf_counter() - start < 0.5  # measured: about 20 ms
+
+
+# ------------------------------------------------------------------------- with TensorFlow
+
+
+@pytest.mark.tensorflow
+def test_a_cnn_fit_with_test_rows_as_validation_data(workdir: Path) -> None:
+    ran = run_harness(workdir, "cnn_validation.py", figure="figure.png")
+    assert ran.code == 0, ran.stderr
+    assert ran.stdout == "Model size: 1490\n"
+    facts = ran.facts
+    assert facts is not None
+    assert facts.training_calls == ("Model.fit",)
+    assert len(facts.models) == 1 and "Conv2D" in facts.models[0].layers
+    assert facts.models[0].params == facts.count_params_at_print == 1490
+    assert facts.test_rows_in_training == 100  # every test image, as validation data
+    assert facts.seed_calls == () and facts.weights_loaded == ()  # Keras seeds its own
+    assert facts.files_opened == () and facts.subprocesses == () and facts.sockets == ()
+    assert (workdir / "figure.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.tensorflow
+def test_a_bidirectional_gru_fit_from_a_dataset_of_training_rows(workdir: Path) -> None:
+    ran = run_harness(workdir, "rnn_dataset.py")
+    assert ran.code == 0, ran.stderr
+    facts = ran.facts
+    assert facts is not None
+    assert facts.training_calls == ("Model.fit",)
+    assert {"Bidirectional", "GRU", "GRUCell"} <= set(facts.models[0].layers)
+    assert facts.count_params_at_print == facts.models[0].params > 0
+    assert facts.test_rows_in_training == 0
+    # Keras' own calls of random.seed, numpy.random.seed and tf.random.set_seed are not counted
+    assert facts.seed_calls == ("keras.utils.set_random_seed",)
+    assert facts.files_opened == ()  # autograph's generated modules are not the script's files
+
+
+@pytest.mark.tensorflow
+def test_loading_weights_is_not_training(workdir: Path) -> None:
+    ran = run_harness(workdir, "load_only.py")
+    assert ran.code == 0, ran.stderr
+    facts = ran.facts
+    assert facts is not None
+    assert facts.weights_loaded == ("Model.load_weights(saved.weights.h5)",)
+    assert facts.training_calls == () and facts.models == ()
+    assert facts.count_params_at_print == 7850
