@@ -18,6 +18,7 @@ failure of the harness can never break the script's run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -290,16 +291,17 @@ class TestRows:
         self.names = names
         self.namespace = namespace
         self.cached: tuple[int, tuple[int, ...], list[list[bytes]], list[bool]] | None = None
+        # arrays already compared, so that fit() called once per epoch costs one comparison
+        self.compared: dict[int, weakref.ref[Any]] = {}
 
     def check(self, arrays: list[Any]) -> None:
         import numpy as np  # the script imported it: Keras did
 
         variants, valid = self._test_patterns(np)
-        if not variants:
-            return
         seen: set[bytes] = set()
-        for array in arrays:
-            seen.update(self._row_keys(np, array))
+        for array in arrays if variants else ():
+            if not self._compared_before(array):
+                seen.update(self._row_keys(np, array))
         if not seen:
             return
         before = len(self.facts.matched_test_rows)
@@ -308,6 +310,18 @@ class TestRows:
                 self.facts.matched_test_rows.add(variants[0][i])
         if len(self.facts.matched_test_rows) != before:
             self.facts.write()
+
+    def _compared_before(self, array: Any) -> bool:
+        known = self.compared.get(id(array))
+        if known is not None and known() is array:
+            return True
+        try:
+            self.compared[id(array)] = weakref.ref(array)
+        except TypeError:
+            pass  # not weakly referable: compared every time
+        if len(self.compared) > 64:
+            self.compared = {k: r for k, r in self.compared.items() if r() is not None}
+        return False
 
     def _test_patterns(self, np: Any) -> tuple[list[list[bytes]], list[bool]]:
         images = self._test_images()
@@ -331,20 +345,16 @@ class TestRows:
         return None
 
     def _row_keys(self, np: Any, array: Any) -> list[bytes]:
+        """Patterns of the array's rows when each row is an image's 784 values, else none."""
         try:
-            shape = tuple(array.shape)
-        except (AttributeError, TypeError):
+            shape = [int(dim) for dim in array.shape]
+        except (AttributeError, TypeError, ValueError):
+            return []  # no shape, or a symbolic one
+        if len(shape) < 2 or shape[0] == 0 or np.prod(shape[1:]) != self.PIXELS:
             return []
-        if len(shape) < 2 or not shape[0] or not 0 < shape[0] <= self.MAX_ROWS:
-            return []
-        n = int(shape[0])
-        size = 1
-        for dim in shape[1:]:
-            size *= int(dim) if dim is not None else 0
-        if size != self.PIXELS:
-            return []
-        bits, valid = _binarise(np, np.asarray(array).reshape(n, self.PIXELS))
-        return [k for k, ok in zip(_keys(np, bits), valid.tolist()) if ok]
+        rows = np.asarray(array[: self.MAX_ROWS]).reshape(-1, self.PIXELS)
+        bits, valid = _binarise(np, rows)
+        return [key for key, ok in zip(_keys(np, bits), valid.tolist()) if ok]
 
 
 def _binarise(np: Any, rows: Any) -> tuple[Any, Any]:
@@ -429,10 +439,8 @@ class Harness:
         if name in self.patched:
             return
         self.patched.add(name)
-        try:
+        with self.guarded(f"patching {name}"):  # a version we do not know: runs unpatched
             self.patches[name](module)
-        except Exception as error:  # a library we do not know: run unpatched, say so
-            self.facts.add("notes", f"patching {name} failed: {error!r}")
 
     def namespace(self) -> dict[str, Any]:
         return vars(self.main_module) if self.main_module is not None else {}
@@ -442,15 +450,15 @@ class Harness:
         if self.facts.finished:
             return
         self.quiet += 1
-        try:
+        with self.guarded(f"reading {MODEL_GLOBAL}"):
             keras = sys.modules.get("keras")
             model = self.namespace().get(MODEL_GLOBAL)
             if keras is not None and isinstance(model, keras.Model):
-                if self.facts.lists["training_calls"] and not self.facts.models:
-                    self._record_model(model)  # a custom loop: the printed model was trained
+                custom = any(not call.startswith("Model.")
+                             for call in self.facts.lists["training_calls"])
+                if custom and id(model) not in self.facts.models:
+                    self._record_model(model)  # a custom loop trained, presumably, this model
                 self.facts.count_params_at_print = int(model.count_params())
-        except Exception as error:
-            self.facts.add("notes", f"reading {MODEL_GLOBAL}: {error!r}")
         self.facts.close()
 
     # -- the audit hook
@@ -460,8 +468,8 @@ class Harness:
             return
         try:
             self._on_event(event, args)
-        except Exception:
-            pass  # an audit hook that raises would break the script's own call
+        except Exception:  # noqa: BLE001,S110 - a hook that raises fails the script's own call
+            pass
 
     def _on_event(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
@@ -499,8 +507,9 @@ class Harness:
             setattr(module, original.__name__, wrapper)
 
     @staticmethod
-    def _wrap_method(cls: type, name: str, make: Callable[[Any], Any]) -> None:
-        for owner in cls.__mro__:
+    def _wrap_method(klass: type, name: str, make: Callable[[Any], Any]) -> None:
+        """Replaces a method where it is defined, so that every subclass sees the wrapper."""
+        for owner in klass.__mro__:
             raw = owner.__dict__.get(name)
             if raw is None:
                 continue
@@ -533,12 +542,10 @@ class Harness:
 
     def _seed_seen(self, label: str, args: tuple[Any, ...], kwargs: dict[str, Any],
                    position: int, param: str, always: bool = False) -> None:
-        try:
+        with self.guarded(label):
             value = args[position] if len(args) > position else kwargs.get(param)
             if (always or value is not None) and self.origins.caller() == SCRIPT:
                 self.facts.add("seed_calls", label)
-        except Exception:
-            pass
 
     def _seeded_class(self, base: type, label: str, param: str) -> type:
         """A stand-in for an RNG class: calling it records a seed and returns a genuine ``base``
@@ -572,9 +579,10 @@ class Harness:
                     result = original(*args, **kwargs)
                 finally:
                     self.loading_depth -= 1
-                if self.loading_depth == 0:  # loaded: the nested loads it made are the same load
-                    source = args[position] if len(args) > position else kwargs.get(param)
-                    self.facts.add("weights_loaded", f"{label}({_name_of(source)})")
+                if self.loading_depth == 0:  # the loads it made itself are the same load
+                    with self.guarded(label):
+                        source = args[position] if len(args) > position else kwargs.get(param)
+                        self.facts.add("weights_loaded", f"{label}({_name_of(source)})")
                 return result
             return wrapper
         return make
@@ -583,7 +591,7 @@ class Harness:
         @functools.wraps(original)
         def get_file(*args: Any, **kwargs: Any) -> Any:
             result = original(*args, **kwargs)
-            try:
+            with self.guarded("get_file"):
                 fname = args[0] if args else kwargs.get("fname")
                 origin = args[1] if len(args) > 1 else kwargs.get("origin")
                 if _called_from("applications"):
@@ -591,8 +599,6 @@ class Harness:
                                    f"keras.applications weights ({_name_of(fname or origin)})")
                 else:
                     self.facts.add("files_opened", f"download {origin or fname}")
-            except Exception:
-                pass
             return result
         return get_file
 
@@ -605,15 +611,17 @@ class Harness:
             def wrapper(model: Any, *args: Any, **kwargs: Any) -> Any:
                 outer = self.training_depth == 0
                 if outer:
-                    values = [args[i] if len(args) > i else kwargs.get(name) for i, name in inputs]
-                    self._safely(self._training_started, label, model, values)
+                    with self.guarded(label):
+                        self._training_started(label, model, [
+                            args[i] if len(args) > i else kwargs.get(name) for i, name in inputs])
                 self.training_depth += 1
                 try:
                     return original(model, *args, **kwargs)
                 finally:
                     self.training_depth -= 1
                     if outer:
-                        self._safely(self._record_model, model)
+                        with self.guarded(label):
+                            self._record_model(model)
             return wrapper
         return make
 
@@ -638,7 +646,8 @@ class Harness:
         @functools.wraps(original)
         def gradient(tape: Any, target: Any, sources: Any, *args: Any, **kwargs: Any) -> Any:
             if self.training_depth == 0:
-                self._safely(self._tape_seen, sources)
+                with self.guarded("GradientTape.gradient"):
+                    self._tape_seen(sources)
             return original(tape, target, sources, *args, **kwargs)
         return gradient
 
@@ -663,10 +672,9 @@ class Harness:
             self.test_rows.check(arrays)
 
     def _record_model(self, model: Any) -> None:
-        try:
-            params: int | None = int(model.count_params())
-        except Exception:
-            params = None  # not built yet
+        params: int | None = None  # not built yet
+        with contextlib.suppress(Exception):
+            params = int(model.count_params())
         name = getattr(model, "name", None) or type(model).__name__
         self.facts.set_model(id(model), str(name), _layer_names(model), params)
 
@@ -682,8 +690,8 @@ class Harness:
         @functools.wraps(original)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             dataset = original(*args, **kwargs)
-            tensors = args[0] if args else kwargs.get("tensors")
-            self._safely(self._remember_source, dataset, tensors)
+            with self.guarded("tf.data source"):
+                self._remember_source(dataset, args[0] if args else kwargs.get("tensors"))
             return dataset
         return wrapper
 
@@ -697,16 +705,16 @@ class Harness:
             entry = self.sources.get(id(node))
             if entry is not None and entry[0]() is node:
                 yield from _leaves(entry[1])
-            try:
+            with contextlib.suppress(Exception):  # not a tf.data dataset after all
                 stack.extend(node._inputs())
-            except Exception:
-                pass
 
-    def _safely(self, action: Callable[..., None], *args: Any) -> None:
+    @contextlib.contextmanager
+    def guarded(self, what: str) -> Iterator[None]:
+        """Runs the harness's own bookkeeping: a failure becomes a note, never the script's."""
         try:
-            action(*args)
-        except Exception as error:
-            self.facts.add("notes", f"{getattr(action, '__name__', action)}: {error!r}")
+            yield
+        except Exception as error:  # noqa: BLE001 - the script's run must not depend on ours
+            self.facts.add("notes", f"{what}: {error!r}")
 
     # -- the patches, one per library
 
@@ -786,12 +794,9 @@ class Harness:
             if not plt.get_fignums():
                 return
             self.quiet += 1
-            try:
+            with self.guarded("saving the figure"):
                 plt.gcf().savefig(path, dpi=FIGURE_DPI)
-            except Exception as error:
-                self.facts.add("notes", f"saving the figure: {error!r}")
-            finally:
-                self.quiet -= 1
+            self.quiet -= 1
 
         plt.show = show
 
@@ -825,10 +830,8 @@ class _PostImportFinder:
                 vars(loader).pop("exec_module", None)
             harness.patch(name, module)
 
-        try:
+        with contextlib.suppress(AttributeError, TypeError):  # a loader that takes no attributes
             loader.exec_module = exec_and_patch  # type: ignore[union-attr]
-        except Exception:
-            pass
         return spec
 
 
@@ -843,7 +846,7 @@ def _layer_names(model: Any) -> list[str]:
     """
     try:
         layers = list(model._flatten_layers(include_self=True, recursive=True))
-    except Exception:
+    except (AttributeError, TypeError):  # not Keras 3: the top-level layers only
         layers = [model, *getattr(model, "layers", [])]
     names: list[str] = []
     for layer in layers[:MAX_LAYERS]:
@@ -928,7 +931,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         harness.finish()
         raise
-    except BaseException as error:
+    except BaseException as error:  # noqa: BLE001 - reported exactly as a bare run would
         harness.finish()
         error.__traceback__ = _script_traceback(error.__traceback__, script)
         sys.excepthook(type(error), error, error.__traceback__)

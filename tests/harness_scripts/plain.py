@@ -16,4 +16,4 @@ np.random.RandomState()
 random.Random()
 print("draws:", len(np.random.permutation(10)), isinstance(np.random.mtrand._rand, np.random.RandomState))
 
-import urllib3  # noqa: E402,F401  (binds ::1 port 0 to test for IPv6 on import)
+import urllib3  # noqa: F401  (binds ::1 port 0 to test for IPv6 on import)

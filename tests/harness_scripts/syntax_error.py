@@ -1,3 +1,0 @@
-"""Does not parse."""
-
-print("never"
