@@ -247,17 +247,22 @@ def _creates_new(mode: object, flags: object) -> bool:
 
 def _describe_process(event: str, args: tuple[Any, ...]) -> tuple[str, str]:
     """A readable description and the program's base name (for the library probe allow-list)."""
-    argv: Any = ()
-    if event == "subprocess.Popen":
-        argv = args[1] if args[1] is not None else [args[0]]
-        argv = [argv] if isinstance(argv, (str, bytes)) else list(argv)
-    elif event == "os.system":
-        argv = str(args[0]).split()
-    elif event in ("os.exec", "os.posix_spawn"):
-        argv = list(args[1]) or [args[0]]
-    elif event == "os.spawn":
-        argv = list(args[2]) or [args[1]]
-    words = [os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in argv]
+    try:
+        if event == "subprocess.Popen":
+            argv = args[1] if args[1] is not None else [args[0]]
+            argv = [argv] if isinstance(argv, (str, bytes, os.PathLike)) else list(argv)
+        elif event == "os.system":
+            argv = os.fsdecode(args[0]).split()
+        elif event in ("os.exec", "os.posix_spawn"):
+            argv = list(args[1]) or [args[0]]
+        elif event == "os.spawn":
+            argv = list(args[2]) or [args[1]]
+        else:
+            argv = []  # fork, forkpty, startfile: no program
+        words = [os.fsdecode(os.fspath(a)) if isinstance(a, (bytes, os.PathLike)) else str(a)
+                 for a in argv]
+    except (TypeError, ValueError, IndexError):
+        words = []
     program = os.path.basename(words[0]) if words else ""
     return (f"{event}: {' '.join(words)}" if words else event), program
 
