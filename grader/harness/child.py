@@ -451,10 +451,13 @@ class Harness:
         return vars(self.main_module) if self.main_module is not None else {}
 
     def finish(self) -> None:
-        """Reads the printed model's size, then writes the final document and closes the fd."""
+        """Reads the printed model's size, then writes the final document and closes the fd.
+
+        What happens after (atexit handlers, threads the interpreter waits for) is not seen.
+        """
         if self.facts.finished:
             return
-        self.quiet += 1
+        self.quiet += 1  # Keras may read its config: not the script's doing
         with self.guarded(f"reading {MODEL_GLOBAL}"):
             keras = sys.modules.get("keras")
             model = self.namespace().get(MODEL_GLOBAL)
@@ -464,6 +467,7 @@ class Harness:
                 if custom and id(model) not in self.facts.models:
                     self._record_model(model)  # a custom loop trained, presumably, this model
                 self.facts.count_params_at_print = int(model.count_params())
+        self.quiet -= 1
         self.facts.close()
 
     # -- the audit hook
