@@ -1,0 +1,140 @@
+"""The static stage: for each task of a submission, intake findings, then diff and static checks.
+
+Pure and quick: nothing here runs student code or imports TensorFlow, so ``grader check`` answers
+in well under a second per student. A check that raises is a bug in the grader, not in the
+student's work: it becomes a warning naming the check, and the other checks still run.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from grader.checks.base import StaticCheck, TaskContext
+from grader.checks.diff import DIFF_CHECKS
+from grader.churn import diff_summary
+from grader.diffing import align_provided
+from grader.intake import discover
+from grader.original import parse_original
+from grader.records import Finding, Severity, StaticResult, Submission
+from grader.spec import Assignment, TaskSpec
+
+try:  # the static checks are being written alongside; until they land, the diff checks run alone
+    from grader.checks.static import STATIC_CHECKS
+except ModuleNotFoundError as exc:
+    if exc.name != "grader.checks.static":
+        raise
+    STATIC_CHECKS: list[StaticCheck] = []  # type: ignore[no-redef]
+
+log = logging.getLogger(__name__)
+
+
+def check_submission(
+    submission: Submission, *, assignment: Assignment, tasks: Sequence[str] | None = None
+) -> dict[str, StaticResult]:
+    """What the intake, diff and static stages find in each task of ``submission``.
+
+    Intake findings tied to a task file (an unreadable ``task1.py``) go to that task; the others
+    (an extra file, a broken archive) concern the whole hand-in and go to every task.
+    """
+    task_ids = list(tasks) if tasks else [t.id for t in assignment.tasks]
+    task_files = {t.file for t in assignment.tasks}
+    shared = [f for f in submission.findings if f.file not in task_files]
+    results: dict[str, StaticResult] = {}
+    for task_id in task_ids:
+        task = assignment.task(task_id)
+        own = [f for f in submission.findings if f.file == task.file]
+        results[task_id] = check_task(submission, task=task, assignment=assignment,
+                                      intake=own + shared)
+    return results
+
+
+def check_task(
+    submission: Submission, *, task: TaskSpec, assignment: Assignment,
+    intake: Sequence[Finding] = (),
+) -> StaticResult:
+    """One task: files.missing / files.unreadable / syntax, else every diff and static check."""
+    findings = list(intake)
+    file = submission.files.get(task.id)
+    if file is None:
+        hint = _misnamed_hint(submission, task)
+        findings.append(Finding("files.missing", Severity.VIOLATION,
+                                f"{task.file} was not handed in{hint}", task.file))
+        return StaticResult(task.id, tuple(findings), None)
+    if file.text is None:
+        if not any(f.check == "files.unreadable" for f in findings):
+            findings.append(Finding("files.unreadable", Severity.VIOLATION,
+                                    f"{file.path}: cannot be read as UTF-8 text", task.file))
+        return StaticResult(task.id, tuple(findings), None)
+    original = parse_original(task)
+    diff = diff_summary(original, file.text, name=task.file)
+    try:
+        tree = ast.parse(file.text, filename=task.file)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        message = getattr(exc, "msg", None) or str(exc)
+        findings.append(Finding("syntax", Severity.VIOLATION,
+                                f"{task.file} does not parse as Python: {message}", task.file, line))
+        return StaticResult(task.id, tuple(findings), diff)
+    ctx = TaskContext(
+        assignment=assignment, task=task, file=file, tree=tree, original=original,
+        provided_lines=align_provided(original, file.text).provided_lines,
+    )
+    findings += apply_checks(ctx, [*DIFF_CHECKS, *STATIC_CHECKS])
+    return StaticResult(task.id, tuple(findings), diff)
+
+
+def apply_checks(ctx: TaskContext, checks: Iterable[StaticCheck]) -> list[Finding]:
+    """Every check's findings, in order; a check that raises yields a warning instead."""
+    findings: list[Finding] = []
+    for check in checks:
+        try:
+            findings.extend(check.check(ctx))
+        except Exception as exc:  # a bug in one check must not lose the others' findings
+            log.exception("check %s failed on %s", check.id, ctx.file.path)
+            findings.append(Finding(check.id, Severity.WARNING,
+                                    f"the check itself failed ({exc!r}); review by hand",
+                                    ctx.file.name))
+    return findings
+
+
+def _misnamed_hint(submission: Submission, task: TaskSpec) -> str:
+    """Point at a likely misnamed copy ("Task1.py", "task1 (2).py") among the extra files."""
+    stem = Path(task.file).stem.lower()
+    for extra in submission.extra_files:
+        if Path(extra).name.lower().startswith(stem):
+            return f" (found {Path(extra).name}: the file must be named exactly {task.file})"
+    return ""
+
+
+def check_many(
+    submissions: Sequence[Submission], *, assignment: Assignment,
+    tasks: Sequence[str] | None = None, jobs: int = 1,
+) -> list[dict[str, StaticResult]]:
+    """``check_submission`` for each submission, in order; ``jobs`` > 1 uses that many processes."""
+    if jobs <= 1 or len(submissions) < 2 * jobs:
+        return [check_submission(s, assignment=assignment, tasks=tasks) for s in submissions]
+    chunk = max(1, len(submissions) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_check_one, submissions, [assignment] * len(submissions),
+                             [tasks] * len(submissions), chunksize=chunk))
+
+
+def _check_one(submission: Submission, assignment: Assignment,
+               tasks: Sequence[str] | None) -> dict[str, StaticResult]:
+    return check_submission(submission, assignment=assignment, tasks=tasks)
+
+
+def check_paths(
+    paths: Sequence[Path], *, assignment: Assignment, tasks: Sequence[str] | None = None,
+    jobs: int | None = None,
+) -> list[tuple[Submission, dict[str, StaticResult]]]:
+    """Discover every submission under ``paths`` and check it (IntakeError for a bad path)."""
+    submissions = discover(paths, assignment=assignment)
+    workers = jobs if jobs is not None else min(len(os.sched_getaffinity(0)), 4)
+    results = check_many(submissions, assignment=assignment, tasks=tasks, jobs=workers)
+    return list(zip(submissions, results, strict=True))

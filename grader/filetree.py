@@ -1,0 +1,187 @@
+"""One read-only view of folders and zip archives, so intake walks both the same way.
+
+Nothing is extracted to disk: archive members are read in memory, with sizes checked before
+reading, so a zip bomb, a path like ``../../etc`` or a symbolic link cannot reach the file system.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from abc import ABC, abstractmethod
+from pathlib import Path, PurePosixPath
+
+#: an archive nested in another is read into memory; past this size it is not opened
+MAX_NESTED_ARCHIVE_BYTES = 100 * 1024 * 1024
+#: what reading a damaged or unsupported archive member can raise
+READ_ERRORS = (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
+               RuntimeError, EOFError, ValueError)
+
+
+class TooLarge(Exception):
+    """A file is larger than the caller's limit; it was not read."""
+
+
+class Node(ABC):
+    """A file or folder, on disk or inside an archive."""
+
+    name: str
+    location: str  # for messages: "class/alice/task1.py", "class.zip:alice/task1.py"
+
+    @property
+    @abstractmethod
+    def is_dir(self) -> bool: ...
+
+    @property
+    def is_archive(self) -> bool:
+        return not self.is_dir and self.name.lower().endswith(".zip")
+
+    @property
+    def is_link(self) -> bool:
+        return False
+
+    @abstractmethod
+    def children(self) -> list[Node]:
+        """The entries of a folder, sorted by name; raises OSError when it cannot be listed."""
+
+    @abstractmethod
+    def size(self) -> int: ...
+
+    @abstractmethod
+    def _read(self) -> bytes: ...
+
+    def read(self, *, limit: int) -> bytes:
+        """The file's bytes; TooLarge past ``limit``, or one of READ_ERRORS."""
+        if self.size() > limit:
+            raise TooLarge(f"{self.size():,} bytes")
+        data = self._read()
+        if len(data) > limit:  # a file that grew, or an archive that lied about its size
+            raise TooLarge(f"more than {limit:,} bytes")
+        return data
+
+    def open_archive(self) -> Node:
+        """The root folder of this zip archive; zipfile.BadZipFile (or READ_ERRORS) if broken."""
+        if isinstance(self, PathNode):
+            archive = zipfile.ZipFile(self.path)
+        else:
+            archive = zipfile.ZipFile(io.BytesIO(self.read(limit=MAX_NESTED_ARCHIVE_BYTES)))
+        return ZipDir(archive, _index(archive), "", self.name, self.location + ":")
+
+
+class PathNode(Node):
+    def __init__(self, path: Path, location: str | None = None) -> None:
+        self.path = path
+        self.name = path.name
+        self.location = location if location is not None else str(path)
+
+    @property
+    def is_dir(self) -> bool:
+        return not self.path.is_symlink() and self.path.is_dir()
+
+    @property
+    def is_link(self) -> bool:
+        return self.path.is_symlink()
+
+    def children(self) -> list[Node]:
+        return [PathNode(child, str(Path(self.location) / child.name))
+                for child in sorted(self.path.iterdir(), key=lambda p: p.name)]
+
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def _read(self) -> bytes:
+        if self.path.is_symlink():  # never follow a link out of the hand-in
+            raise OSError(f"{self.location} is a symbolic link")
+        with self.path.open("rb") as handle:
+            return handle.read(self.size() + 1)
+
+
+class Group(Node):
+    """Files given one by one on the command line, seen as the folder they share."""
+
+    def __init__(self, name: str, location: str, members: list[Node]) -> None:
+        self.name, self.location, self._members = name, location, members
+
+    @property
+    def is_dir(self) -> bool:
+        return True
+
+    def children(self) -> list[Node]:
+        return sorted(self._members, key=lambda n: n.name)
+
+    def size(self) -> int:
+        return 0
+
+    def _read(self) -> bytes:
+        raise IsADirectoryError(self.location)
+
+
+def _index(archive: zipfile.ZipFile) -> dict[str, dict[str, zipfile.ZipInfo | None]]:
+    """Folder -> {entry name: member, or None for a sub-folder}, implied folders included."""
+    tree: dict[str, dict[str, zipfile.ZipInfo | None]] = {"": {}}
+    for info in archive.infolist():
+        parts = [p for p in PurePosixPath(info.filename.replace("\\", "/")).parts
+                 if p not in ("", ".", "..", "/")]
+        if not parts:
+            continue
+        for depth in range(len(parts) - 1):
+            folder = "/".join(parts[:depth])
+            tree.setdefault(folder, {})[parts[depth]] = None
+            tree.setdefault("/".join(parts[: depth + 1]), {})
+        folder, leaf = "/".join(parts[:-1]), parts[-1]
+        if info.is_dir():
+            tree.setdefault(folder, {})[leaf] = None
+            tree.setdefault("/".join(parts), {})
+        else:
+            tree.setdefault(folder, {}).setdefault(leaf, info)
+    return tree
+
+
+class ZipDir(Node):
+    def __init__(self, archive: zipfile.ZipFile, index: dict[str, dict[str, zipfile.ZipInfo | None]],
+                 prefix: str, name: str, location: str) -> None:
+        self.archive, self.index, self.prefix = archive, index, prefix
+        self.name, self.location = name, location
+
+    @property
+    def is_dir(self) -> bool:
+        return True
+
+    def children(self) -> list[Node]:
+        out: list[Node] = []
+        for name, info in sorted(self.index.get(self.prefix, {}).items()):
+            path = f"{self.prefix}/{name}" if self.prefix else name
+            joint = "" if self.location.endswith(":") else "/"
+            location = f"{self.location}{joint}{name}"
+            if info is None:
+                out.append(ZipDir(self.archive, self.index, path, name, location))
+            else:
+                out.append(ZipMember(self.archive, info, name, location))
+        return out
+
+    def size(self) -> int:
+        return 0
+
+    def _read(self) -> bytes:
+        raise IsADirectoryError(self.location)
+
+
+class ZipMember(Node):
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
+                 location: str) -> None:
+        self.archive, self.info, self.name, self.location = archive, info, name, location
+
+    @property
+    def is_dir(self) -> bool:
+        return False
+
+    def children(self) -> list[Node]:
+        raise NotADirectoryError(self.location)
+
+    def size(self) -> int:
+        return self.info.file_size
+
+    def _read(self) -> bytes:
+        with self.archive.open(self.info) as handle:
+            return handle.read(self.info.file_size + 1)
