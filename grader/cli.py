@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from grader import __version__
 
@@ -43,7 +46,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check(args: argparse.Namespace) -> int:
+    """``grader check``: exit 1 if any violation, 0 otherwise, 2 for a bad path or spec."""
+    from grader.check_output import check_json, check_lines, has_violation
+    from grader.checking import check_paths
+    from grader.intake import IntakeError
+    from grader.original import OriginalError
+    from grader.spec import SpecError, load_assignment
+
+    try:
+        assignment = load_assignment(args.assignment)
+        checked = check_paths([Path(p) for p in args.paths], assignment=assignment)
+    except (SpecError, OriginalError, IntakeError) as exc:
+        print(f"grader check: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(check_json(checked), indent=2))
+    elif sys.stdout.isatty():
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(soft_wrap=True, highlight=False)
+        for line in check_lines(checked, task_files={t.id: t.file for t in assignment.tasks}):
+            console.print(Text(line.text, style=line.style))
+    else:
+        for line in check_lines(checked, task_files={t.id: t.file for t in assignment.tasks}):
+            print(line.text)
+    return 1 if has_violation(checked) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "check":
+        return _check(args)
     print(f"grader {args.command}: not yet implemented", file=sys.stderr)
     return 2
