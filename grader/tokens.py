@@ -1,7 +1,8 @@
 """Python source as a sequence of comparable tokens: what the code says, not how it is laid out.
 
 Comments, blank lines and the width of indentation are dropped; numbers and strings compare by
-value (``4_000`` is ``4000``, ``'a'`` is ``"a"``). Each distinct token becomes one character of a
+value (``4_000`` is ``4000``, ``'a'`` is ``"a"``), and a trailing comma that means nothing (the
+one a formatter adds to ``f(a, b,)`` or ``[a, b,]``) is dropped, while ``(a,)`` keeps its comma. Each distinct token becomes one character of a
 string, so that searching for a region is ``str.find`` and aligning is ``difflib`` on strings.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import io
+import keyword
 import tokenize
 from dataclasses import dataclass
 
@@ -55,8 +57,12 @@ def _key(kind: int, text: str) -> tuple[int, str]:
     if kind in _BY_TYPE:
         return kind, ""
     if kind in (tokenize.NUMBER, tokenize.STRING):
-        try:  # f-strings and odd literals stay as written
+        try:
             return kind, repr(ast.literal_eval(text))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            pass
+        try:  # an f-string: its syntax tree does not depend on the quotes
+            return kind, ast.dump(ast.parse(text.strip(), mode="eval").body)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return kind, text
     return kind, text
@@ -69,13 +75,67 @@ LINE_END = _symbol((tokenize.NEWLINE, ""))
 
 def tokenise(text: str) -> Tokens:
     """Tokens of ``text``, which must be valid Python (``tokenize.TokenError`` otherwise)."""
-    code: list[str] = []
-    lines: list[tuple[int, int]] = []
-    cols: list[int] = []
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
-        if token.type in _DROPPED:
+    raw = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _DROPPED]
+    keys = [_key(t.type, t.string) for t in raw]
+    dropped = _layout_only(keys)
+    kept = [i for i in range(len(raw)) if i not in dropped]
+    return Tokens(
+        "".join(_symbol(keys[i]) for i in kept),
+        tuple((raw[i].start[0], max(raw[i].start[0], raw[i].end[0])) for i in kept),
+        tuple(raw[i].start[1] for i in kept),
+        tuple(text.splitlines()),
+    )
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+#: after these a parenthesised expression is a whole right-hand side, target or operand
+_WHOLE_BEFORE = frozenset({"=", "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=",
+                           ">>=", "<<=", "**=", ":=", "del", "return"})
+_WHOLE_AFTER = frozenset({"=", ";"})
+
+
+def _layout_only(keys: list[tuple[int, str]]) -> set[int]:
+    """Indexes of tokens that a formatter adds or removes without changing the program.
+
+    - a trailing comma before a closing bracket, except where it makes a one-tuple (``(a,)``,
+      ``x[a,]``): ``f(a, b,)`` is ``f(a, b)``, ``[a,]`` is ``[a]``;
+    - parentheses around a whole right-hand side, target or ``del``/``return`` operand:
+      ``x = (a + b)`` is ``x = a + b``, ``del (a, b)`` is ``del a, b``.
+    """
+    def is_op(i: int, text: str) -> bool:
+        return 0 <= i < len(keys) and keys[i] == (tokenize.OP, text)
+
+    def after_value(i: int) -> bool:  # does the bracket at i follow a value (call, subscript)?
+        if i == 0:
+            return False
+        kind, text = keys[i - 1]
+        return (kind == tokenize.OP and text in (")", "]", "}")) or kind == tokenize.STRING or (
+            kind == tokenize.NAME and not keyword.iskeyword(text))
+
+    dropped: set[int] = set()
+    stack: list[tuple[int, int]] = []  # (index of the opener, top-level commas so far)
+    for i, (kind, text) in enumerate(keys):
+        if kind != tokenize.OP:
             continue
-        code.append(_symbol(_key(token.type, token.string)))
-        lines.append((token.start[0], max(token.start[0], token.end[0])))
-        cols.append(token.start[1])
-    return Tokens("".join(code), tuple(lines), tuple(cols), tuple(text.splitlines()))
+        if text in _OPENERS:
+            stack.append((i, 0))
+        elif text == "," and stack:
+            opener, commas = stack.pop()
+            stack.append((opener, commas + 1))
+        elif text in (")", "]", "}") and stack:
+            opener, commas = stack.pop()
+            bracket = keys[opener][1]
+            if is_op(i - 1, ","):
+                # a lone comma makes a tuple in "(a,)" and in a subscript "x[a,]", nowhere else
+                one_tuple = commas == 1 and (bracket == "(") != after_value(opener)
+                if not one_tuple:
+                    dropped.add(i - 1)
+            before = keys[opener - 1] if opener else (tokenize.NEWLINE, "")
+            starts_whole = before[0] in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) \
+                or (before[0] in (tokenize.OP, tokenize.NAME) and before[1] in _WHOLE_BEFORE)
+            following = keys[i + 1] if i + 1 < len(keys) else (tokenize.NEWLINE, "")
+            ends_whole = following[0] == tokenize.NEWLINE or (
+                following[0] == tokenize.OP and following[1] in _WHOLE_AFTER)
+            if bracket == "(" and i > opener + 1 and starts_whole and ends_whole:
+                dropped |= {opener, i}
+    return dropped
