@@ -283,3 +283,22 @@ class OriginalScript:
     @property
     def provided(self) -> tuple[Region, ...]:
         return tuple(r for r in self.regions if r.kind == "provided")
+
+
+# ---------------------------------------------------------------------------------------- report
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What the report says about the batch as a whole: what was graded, where, how and when.
+
+    The machine and settings are kept as the store recorded them (the keys of ``results.json``),
+    so a report rebuilt later states the conditions of the runs, not those of the rebuild.
+    """
+
+    assignment: str
+    grader_version: str
+    machine: dict[str, Any]  # {"cpu", "cores", "python", "tensorflow"}
+    settings: dict[str, Any]  # {"runs", "jobs", "timeout", "isolation", ...}
+    generated_at: str  # ISO 8601, e.g. "2025-01-31T14:05:00+00:00"
+    warnings: tuple[str, ...] = ()  # shown loudly, e.g. "runs were not isolated"
