@@ -82,7 +82,7 @@ def check_task(
         return StaticResult(task.id, tuple(findings), diff)
     ctx = TaskContext(
         assignment=assignment, task=task, file=file, tree=tree, original=original,
-        provided_lines=align_provided(original, file.text).provided_lines,
+        provided_lines=align_provided(original, file.text, tree).provided_lines,
     )
     findings += apply_checks(ctx, [*DIFF_CHECKS, *STATIC_CHECKS])
     return StaticResult(task.id, tuple(findings), diff)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from grader.records import DiffSummary, OriginalScript
 
@@ -23,19 +24,6 @@ class Churn:
     outside: int
 
 
-def diff_summary(original: OriginalScript, text: str, *, name: str) -> DiffSummary:
-    """The unified diff of ``text`` against the original, and its added and removed line counts."""
-    lines = list(difflib.unified_diff(
-        original.text.splitlines(keepends=True), text.splitlines(keepends=True),
-        fromfile=f"original/{name}", tofile=f"submission/{name}",
-    ))
-    added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
-    removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
-    unified = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                      for line in lines)
-    return DiffSummary(lines_added=added, lines_removed=removed, unified=unified)
-
-
 def _code_lines(text: str) -> list[tuple[int, str]]:
     """(line number, stripped text) of every line that holds code."""
     out = []
@@ -44,6 +32,59 @@ def _code_lines(text: str) -> list[tuple[int, str]]:
         if stripped and not stripped.startswith("#"):
             out.append((number, stripped))
     return out
+
+
+@lru_cache(maxsize=16)
+def _matcher(original: OriginalScript, code_only: bool) -> difflib.SequenceMatcher[str]:
+    """A matcher holding the original as its second sequence.
+
+    ``SequenceMatcher`` indexes its second sequence, so keeping the original there (and setting
+    each submission as the first) indexes the original once per process instead of once per
+    submission; the opcodes are read the other way round.
+    """
+    lines = ([line for _, line in _code_lines(original.text)] if code_only
+             else original.text.splitlines(keepends=True))
+    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(lines)
+    return matcher
+
+
+def _swap(tag: str, i1: int, i2: int, j1: int, j2: int) -> tuple[str, int, int, int, int]:
+    """An opcode of (submission -> original) as one of (original -> submission)."""
+    return {"insert": "delete", "delete": "insert"}.get(tag, tag), j1, j2, i1, i2
+
+
+def _range(start: int, stop: int) -> str:
+    """A unified-diff hunk range, as ``difflib`` and ``diff -u`` write it."""
+    length = stop - start
+    if length == 1:
+        return f"{start + 1}"
+    return f"{start + 1 if length else start},{length}"
+
+
+def diff_summary(original: OriginalScript, text: str, *, name: str) -> DiffSummary:
+    """The unified diff of ``text`` against the original, and its added and removed line counts."""
+    ours = original.text.splitlines(keepends=True)
+    theirs = text.splitlines(keepends=True)
+    matcher = _matcher(original, False)
+    matcher.set_seq1(theirs)
+    out: list[str] = []
+    added = removed = 0
+    for group in matcher.get_grouped_opcodes(3):
+        hunk = [_swap(*opcode) for opcode in group]
+        out.append(f"@@ -{_range(hunk[0][1], hunk[-1][2])} +{_range(hunk[0][3], hunk[-1][4])} @@\n")
+        for tag, i1, i2, j1, j2 in hunk:
+            if tag == "equal":
+                out += [" " + line for line in ours[i1:i2]]
+                continue
+            out += ["-" + line for line in ours[i1:i2]]
+            out += ["+" + line for line in theirs[j1:j2]]
+            removed, added = removed + i2 - i1, added + j2 - j1
+    if out:
+        out[:0] = [f"--- original/{name}\n", f"+++ submission/{name}\n"]
+    unified = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                      for line in out)
+    return DiffSummary(lines_added=added, lines_removed=removed, unified=unified)
 
 
 def measure_churn(original: OriginalScript, text: str) -> Churn:
@@ -58,11 +99,10 @@ def measure_churn(original: OriginalScript, text: str) -> Churn:
     student_lines = {n for r in students for n in range(r.start, r.end + 1)}
     ours, theirs = _code_lines(original.text), _code_lines(text)
     in_student = [number in student_lines for number, _ in ours]
-    matcher = difflib.SequenceMatcher(
-        None, [line for _, line in ours], [line for _, line in theirs], autojunk=False
-    )
+    matcher = _matcher(original, True)
+    matcher.set_seq1([line for _, line in theirs])
     student = outside = 0
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in (_swap(*opcode) for opcode in matcher.get_opcodes()):
         if tag == "equal":
             continue
         removed_student = sum(in_student[i1:i2])

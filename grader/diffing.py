@@ -13,12 +13,14 @@ The types here are the diff stage's own working results (the orchestrator reads 
 
 from __future__ import annotations
 
+import ast
 import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 
 from grader.records import OriginalScript, Region
 from grader.tokens import LINE_END, Tokens, tokenise
+from grader.verbatim import find_verbatim
 
 #: a region whose best span matches fewer of its tokens than this share is reported as missing
 MIN_SURVIVING = 0.4
@@ -52,7 +54,7 @@ class RegionMatch:
 @dataclass(frozen=True)
 class Alignment:
     original: Tokens
-    submission: Tokens
+    submission: Tokens | None  # None when every region was found verbatim (nothing to describe)
     matches: tuple[RegionMatch, ...]
 
     @property
@@ -72,13 +74,20 @@ def _original_tokens(original: OriginalScript) -> tuple[Tokens, tuple[tuple[int,
 
 
 @lru_cache(maxsize=256)
-def align_provided(original: OriginalScript, text: str) -> Alignment:
+def align_provided(original: OriginalScript, text: str, tree: ast.Module | None = None) -> Alignment:
     """Locate every provided region of ``original`` in the submission ``text`` (which parses).
 
-    Cached: the orchestrator and each diff check ask for the same alignment.
+    ``tree`` is the submission's syntax tree, if the caller has it. Cached: the orchestrator and
+    each diff check ask for the same alignment with the same tree.
     """
-    theirs = tokenise(text)
     ours, slices = _original_tokens(original)
+    verbatim = find_verbatim(original, text, tree if tree is not None else ast.parse(text))
+    if verbatim is not None:
+        return Alignment(ours, None, tuple(
+            RegionMatch(region, "intact", frozenset(lines), (), lines.start)
+            for region, lines in zip(original.provided, verbatim, strict=True)
+        ))
+    theirs = tokenise(text)
     found: list[int | None] = []  # pass 1: exact matches, in order
     cursor = 0
     for start, end in slices:
@@ -110,7 +119,8 @@ def _exact(region: Region, ours: Tokens, theirs: Tokens, start: int, at: int, si
         was = ours.lines[start][0]
         change = Change((was, was), (line, line), line, structural=True)
         return RegionMatch(region, "modified", frozenset(), (change,), line)
-    return RegionMatch(region, "intact", theirs.line_span(at, at + size), (), line)
+    return RegionMatch(region, "intact", frozenset(range(line, theirs.lines[at + size - 1][1] + 1)),
+                       (), line)
 
 
 def _densest_blocks(wanted: str, window: str) -> list[difflib.Match]:
@@ -260,6 +270,7 @@ def _span(lines: Lines) -> str:
 def describe(change: Change, alignment: Alignment) -> str:
     """A change in words, quoting the code on both sides."""
     ours, theirs = alignment.original, alignment.submission
+    assert theirs is not None, "a verbatim alignment has no changes to describe"
     original, submission = change.original, change.submission
     if change.structural:
         where = f" (original {_span(original)})" if original else ""

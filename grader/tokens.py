@@ -13,6 +13,7 @@ import io
 import keyword
 import tokenize
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DROPPED = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
 _BY_TYPE = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE})
@@ -53,6 +54,7 @@ def _symbol(key: tuple[int, str]) -> str:
     return found
 
 
+@lru_cache(maxsize=65536)
 def _key(kind: int, text: str) -> tuple[int, str]:
     if kind in _BY_TYPE:
         return kind, ""

@@ -26,7 +26,7 @@ def apply_edits(text: str, edits: list[dict[str, Any]]) -> str:
     for edit in edits:
         new = edit["new"] * edit.get("repeat", 1)
         if edit.get("regex"):
-            edited = re.sub(edit["old"], lambda _m, n=new: n, text, flags=re.MULTILINE)
+            edited = re.sub(edit["old"], new, text, flags=re.MULTILINE)
             assert edited != text, f"stale case: {edit['old']!r} matches nothing"
         else:
             assert edit["old"] in text, f"stale case: {edit['old']!r} is not in the original"

@@ -3,59 +3,102 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
 from grader.records import Finding
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp,
-           ast.SetComp, ast.DictComp, ast.GeneratorExp)
-
-
-def module_bindings(tree: ast.Module, name: str) -> list[ast.AST]:
+def module_bindings(tree: ast.Module, name: str, *, walrus: bool = True) -> list[ast.AST]:
     """Every node that binds (or deletes) the module-level ``name``, in source order.
 
-    Module-level blocks (``if``, ``for``, ``with``, ``try``) share the module's scope; functions
-    count only where they declare ``global name``; ``globals()[name] = ...`` counts too.
+    Module-level blocks (``if``, ``for``, ``with``, ``try``) share the module's scope; a function
+    counts where it declares ``global name``; ``globals()[name] = ...`` counts too. Only statements
+    are walked (bindings live in their targets), plus, with ``walrus`` (pass False when the source
+    holds no ``:=``, to save walking every expression), the expressions of each statement.
     """
-    found = list(_bindings(tree.body, name, declared_global=True))
+    found: list[ast.AST] = []
+    _walk_statements(tree.body, name, found, walrus)
     return sorted(found, key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
 
 
-def _bindings(nodes: Iterable[ast.AST], name: str, *, declared_global: bool) -> Iterator[ast.AST]:
-    for node in nodes:
-        yield from _binding_nodes(node, name, declared_global=declared_global)
+def _walk_statements(statements: list[ast.stmt], name: str, found: list[ast.AST],
+                     walrus: bool) -> None:
+    for statement in statements:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if statement.name == name:
+                found.append(statement)
+            if not isinstance(statement, ast.ClassDef) and _declares_global(statement.body, name):
+                _walk_statements(statement.body, name, found, walrus)
+            continue
+        found.extend(_targets(statement, name, walrus))
+        for block in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, block, None)
+            if isinstance(inner, list):
+                _walk_statements(inner, name, found, walrus)
+        for handler in getattr(statement, "handlers", ()):
+            if handler.name == name:
+                found.append(handler)
+            _walk_statements(handler.body, name, found, walrus)
+        for case in getattr(statement, "cases", ()):
+            _walk_statements(case.body, name, found, walrus)
 
 
-def _binding_nodes(node: ast.AST, name: str, *, declared_global: bool) -> Iterator[ast.AST]:
-    if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store | ast.Del):
-        if declared_global:
-            yield node
-        return
-    if isinstance(node, ast.alias) and (node.asname or node.name.split(".")[0]) == name:
-        if declared_global:
-            yield node
-        return
-    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) \
-            and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) \
-            and node.value.func.id in ("globals", "vars") \
-            and isinstance(node.slice, ast.Constant) and node.slice.value == name:
-        yield node
-        return
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
-            and node.name == name and declared_global:
-        yield node
-    if isinstance(node, ast.ExceptHandler) and node.name == name and declared_global:
-        yield node
-    if isinstance(node, _SCOPES):
-        body = getattr(node, "body", [])
-        inner = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
-            isinstance(n, ast.Global) and name in n.names for n in ast.walk(node)
-        )
-        statements = body if isinstance(body, list) else [body]
-        yield from _bindings(statements, name, declared_global=inner)
-        return
-    yield from _bindings(ast.iter_child_nodes(node), name, declared_global=declared_global)
+def _declares_global(statements: list[ast.stmt], name: str) -> bool:
+    """Whether a function body (its nested blocks included, not nested functions) has
+    ``global name``."""
+    for statement in statements:
+        if isinstance(statement, ast.Global) and name in statement.names:
+            return True
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        blocks = [getattr(statement, b, None) for b in ("body", "orelse", "finalbody")]
+        blocks += [h.body for h in getattr(statement, "handlers", ())]
+        blocks += [c.body for c in getattr(statement, "cases", ())]
+        if any(isinstance(b, list) and _declares_global(b, name) for b in blocks):
+            return True
+    return False
+
+
+def _targets(statement: ast.stmt, name: str, walrus: bool) -> list[ast.AST]:
+    """The nodes of ``statement`` itself (not of its nested blocks) that bind ``name``."""
+    targets: list[ast.AST] = []
+    if isinstance(statement, ast.Assign | ast.Delete):
+        targets = list(statement.targets)
+    elif isinstance(statement, ast.AugAssign | ast.AnnAssign | ast.For | ast.AsyncFor):
+        targets = [statement.target]
+    elif isinstance(statement, ast.With | ast.AsyncWith):
+        targets = [item.optional_vars for item in statement.items if item.optional_vars]
+    elif isinstance(statement, ast.Import | ast.ImportFrom):
+        return [a for a in statement.names if (a.asname or a.name.split(".")[0]) == name]
+    found = [node for target in targets for node in _bound_in(target, name)]
+    if not walrus:
+        return found
+    # a walrus anywhere in the statement's own expressions binds in the module's scope
+    for field in ("value", "test", "iter", "items", "targets", "target"):
+        part = getattr(statement, field, None)
+        for expression in part if isinstance(part, list) else [part]:
+            if isinstance(expression, ast.AST):
+                found += [n.target for n in ast.walk(expression)
+                          if isinstance(n, ast.NamedExpr) and n.target.id == name]
+    return found
+
+
+def _bound_in(target: ast.AST, name: str) -> list[ast.AST]:
+    """The nodes of an assignment target that bind ``name`` (attributes and items bind none)."""
+    if isinstance(target, ast.Name):
+        return [target] if target.id == name else []
+    if isinstance(target, ast.Tuple | ast.List):
+        return [node for element in target.elts for node in _bound_in(element, name)]
+    if isinstance(target, ast.Starred):
+        return _bound_in(target.value, name)
+    return [target] if _globals_item(target, name) else []
+
+
+def _globals_item(node: ast.AST, name: str) -> bool:
+    """``globals()["name"]`` or ``vars()["name"]`` as an assignment target."""
+    return (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name) and node.value.func.id in ("globals", "vars")
+            and isinstance(node.slice, ast.Constant) and node.slice.value == name)
 
 
 def _is_false(node: ast.AST | None) -> bool:
@@ -74,7 +117,7 @@ class FlagsNotFalse(StaticCheck):
     def check(self, ctx: TaskContext) -> Iterable[Finding]:
         top_level = {id(n) for n in ctx.tree.body}
         for flag in ctx.original.flags:
-            bindings = module_bindings(ctx.tree, flag)
+            bindings = module_bindings(ctx.tree, flag, walrus=":=" in (ctx.file.text or ""))
             if not bindings:
                 yield self.finding(f"`{flag}` is not defined: keep the provided `{flag} = False`",
                                    file=ctx.file.name)

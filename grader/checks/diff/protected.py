@@ -21,7 +21,7 @@ class ProtectedModified(StaticCheck):
     shown = 3
 
     def check(self, ctx: TaskContext) -> Iterable[Finding]:
-        alignment = align_provided(ctx.original, ctx.file.text or "")
+        alignment = align_provided(ctx.original, ctx.file.text or "", ctx.tree)
         for match in alignment.matches:
             region = match.region
             name = f'provided region "{region.title}" (original lines {region.start}-{region.end})'
