@@ -58,11 +58,15 @@ def check_lines(checked: Checked, *, task_files: dict[str, str]) -> list[Line]:
             file = submission.files.get(task_id)
             lines.append(Line(f"  {task_id}: {file.path if file else task_files[task_id]}"))
             for finding in result.findings:
-                where = _where(finding, submission, task_files[task_id], file.path if file else None)
-                lines.append(Line(
-                    f"    {where}: [{finding.severity}] {finding.check}: {finding.message}",
-                    SEVERITY_STYLE[finding.severity],
-                ))
+                where = _where(
+                    finding, submission, task_files[task_id], file.path if file else None
+                )
+                lines.append(
+                    Line(
+                        f"    {where}: [{finding.severity}] {finding.check}: {finding.message}",
+                        SEVERITY_STYLE[finding.severity],
+                    )
+                )
             verdict = task_verdict(result)
             style = "green" if verdict.startswith("no violations") else "bold red"
             lines.append(Line(f"    => {verdict}", "yellow" if verdict == "missing" else style))
@@ -72,8 +76,12 @@ def check_lines(checked: Checked, *, task_files: dict[str, str]) -> list[Line]:
 def check_json(checked: Checked) -> list[dict[str, Any]]:
     """The findings in the results.json finding format."""
     return [
-        {"id": submission.id,
-         "tasks": {task_id: {"findings": [f.to_json() for f in result.findings]}
-                   for task_id, result in results.items()}}
+        {
+            "id": submission.id,
+            "tasks": {
+                task_id: {"findings": [f.to_json() for f in result.findings]}
+                for task_id, result in results.items()
+            },
+        }
         for submission, results in checked
     ]

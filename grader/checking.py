@@ -48,13 +48,17 @@ def check_submission(
     for task_id in task_ids:
         task = assignment.task(task_id)
         own = [f for f in submission.findings if f.file == task.file]
-        results[task_id] = check_task(submission, task=task, assignment=assignment,
-                                      intake=own + shared)
+        results[task_id] = check_task(
+            submission, task=task, assignment=assignment, intake=own + shared
+        )
     return results
 
 
 def check_task(
-    submission: Submission, *, task: TaskSpec, assignment: Assignment,
+    submission: Submission,
+    *,
+    task: TaskSpec,
+    assignment: Assignment,
     intake: Sequence[Finding] = (),
 ) -> StaticResult:
     """One task: files.missing / files.unreadable / syntax, else every diff and static check."""
@@ -62,13 +66,25 @@ def check_task(
     file = submission.files.get(task.id)
     if file is None:
         hint = _misnamed_hint(submission, task)
-        findings.append(Finding("files.missing", Severity.VIOLATION,
-                                f"{task.file} was not handed in{hint}", task.file))
+        findings.append(
+            Finding(
+                "files.missing",
+                Severity.VIOLATION,
+                f"{task.file} was not handed in{hint}",
+                task.file,
+            )
+        )
         return StaticResult(task.id, tuple(findings), None)
     if file.text is None:
         if not any(f.check == "files.unreadable" for f in findings):
-            findings.append(Finding("files.unreadable", Severity.VIOLATION,
-                                    f"{file.path}: cannot be read as UTF-8 text", task.file))
+            findings.append(
+                Finding(
+                    "files.unreadable",
+                    Severity.VIOLATION,
+                    f"{file.path}: cannot be read as UTF-8 text",
+                    task.file,
+                )
+            )
         return StaticResult(task.id, tuple(findings), None)
     original = parse_original(task)
     diff = diff_summary(original, file.text, name=task.file)
@@ -77,11 +93,22 @@ def check_task(
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         message = getattr(exc, "msg", None) or str(exc)
-        findings.append(Finding("syntax", Severity.VIOLATION,
-                                f"{task.file} does not parse as Python: {message}", task.file, line))
+        findings.append(
+            Finding(
+                "syntax",
+                Severity.VIOLATION,
+                f"{task.file} does not parse as Python: {message}",
+                task.file,
+                line,
+            )
+        )
         return StaticResult(task.id, tuple(findings), diff)
     ctx = TaskContext(
-        assignment=assignment, task=task, file=file, tree=tree, original=original,
+        assignment=assignment,
+        task=task,
+        file=file,
+        tree=tree,
+        original=original,
         provided_lines=align_provided(original, file.text, tree).provided_lines,
     )
     findings += apply_checks(ctx, [*DIFF_CHECKS, *STATIC_CHECKS])
@@ -96,9 +123,14 @@ def apply_checks(ctx: TaskContext, checks: Iterable[StaticCheck]) -> list[Findin
             findings.extend(check.check(ctx))
         except Exception as exc:  # a bug in one check must not lose the others' findings
             log.exception("check %s failed on %s", check.id, ctx.file.path)
-            findings.append(Finding(check.id, Severity.WARNING,
-                                    f"the check itself failed ({exc!r}); review by hand",
-                                    ctx.file.name))
+            findings.append(
+                Finding(
+                    check.id,
+                    Severity.WARNING,
+                    f"the check itself failed ({exc!r}); review by hand",
+                    ctx.file.name,
+                )
+            )
     return findings
 
 
@@ -112,25 +144,39 @@ def _misnamed_hint(submission: Submission, task: TaskSpec) -> str:
 
 
 def check_many(
-    submissions: Sequence[Submission], *, assignment: Assignment,
-    tasks: Sequence[str] | None = None, jobs: int = 1,
+    submissions: Sequence[Submission],
+    *,
+    assignment: Assignment,
+    tasks: Sequence[str] | None = None,
+    jobs: int = 1,
 ) -> list[dict[str, StaticResult]]:
     """``check_submission`` for each submission, in order; ``jobs`` > 1 uses that many processes."""
     if jobs <= 1 or len(submissions) < 2 * jobs:
         return [check_submission(s, assignment=assignment, tasks=tasks) for s in submissions]
     chunk = max(1, len(submissions) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(_check_one, submissions, [assignment] * len(submissions),
-                             [tasks] * len(submissions), chunksize=chunk))
+        return list(
+            pool.map(
+                _check_one,
+                submissions,
+                [assignment] * len(submissions),
+                [tasks] * len(submissions),
+                chunksize=chunk,
+            )
+        )
 
 
-def _check_one(submission: Submission, assignment: Assignment,
-               tasks: Sequence[str] | None) -> dict[str, StaticResult]:
+def _check_one(
+    submission: Submission, assignment: Assignment, tasks: Sequence[str] | None
+) -> dict[str, StaticResult]:
     return check_submission(submission, assignment=assignment, tasks=tasks)
 
 
 def check_paths(
-    paths: Sequence[Path], *, assignment: Assignment, tasks: Sequence[str] | None = None,
+    paths: Sequence[Path],
+    *,
+    assignment: Assignment,
+    tasks: Sequence[str] | None = None,
     jobs: int | None = None,
 ) -> list[tuple[Submission, dict[str, StaticResult]]]:
     """Discover every submission under ``paths`` and check it (IntakeError for a bad path)."""

@@ -42,8 +42,11 @@ def _matcher(original: OriginalScript, code_only: bool) -> difflib.SequenceMatch
     each submission as the first) indexes the original once per process instead of once per
     submission; the opcodes are read the other way round.
     """
-    lines = ([line for _, line in _code_lines(original.text)] if code_only
-             else original.text.splitlines(keepends=True))
+    lines = (
+        [line for _, line in _code_lines(original.text)]
+        if code_only
+        else original.text.splitlines(keepends=True)
+    )
     matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(lines)
     return matcher
@@ -82,8 +85,9 @@ def diff_summary(original: OriginalScript, text: str, *, name: str) -> DiffSumma
             removed, added = removed + i2 - i1, added + j2 - j1
     if out:
         out[:0] = [f"--- original/{name}\n", f"+++ submission/{name}\n"]
-    unified = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                      for line in out)
+    unified = "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
+    )
     return DiffSummary(lines_added=added, lines_removed=removed, unified=unified)
 
 

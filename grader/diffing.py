@@ -68,13 +68,17 @@ def _original_tokens(original: OriginalScript) -> tuple[Tokens, tuple[tuple[int,
     tokens = tokenise(original.text)
     slices = []
     for region in original.provided:
-        inside = [i for i, (first, _) in enumerate(tokens.lines) if region.start <= first <= region.end]
+        inside = [
+            i for i, (first, _) in enumerate(tokens.lines) if region.start <= first <= region.end
+        ]
         slices.append((inside[0], inside[-1] + 1) if inside else (0, 0))
     return tokens, tuple(slices)
 
 
 @lru_cache(maxsize=256)
-def align_provided(original: OriginalScript, text: str, tree: ast.Module | None = None) -> Alignment:
+def align_provided(
+    original: OriginalScript, text: str, tree: ast.Module | None = None
+) -> Alignment:
     """Locate every provided region of ``original`` in the submission ``text`` (which parses).
 
     ``tree`` is the submission's syntax tree, if the caller has it. Cached: the orchestrator and
@@ -83,10 +87,14 @@ def align_provided(original: OriginalScript, text: str, tree: ast.Module | None 
     ours, slices = _original_tokens(original)
     verbatim = find_verbatim(original, text, tree if tree is not None else ast.parse(text))
     if verbatim is not None:
-        return Alignment(ours, None, tuple(
-            RegionMatch(region, "intact", frozenset(lines), (), lines.start)
-            for region, lines in zip(original.provided, verbatim, strict=True)
-        ))
+        return Alignment(
+            ours,
+            None,
+            tuple(
+                RegionMatch(region, "intact", frozenset(lines), (), lines.start)
+                for region, lines in zip(original.provided, verbatim, strict=True)
+            ),
+        )
     theirs = tokenise(text)
     found: list[int | None] = []  # pass 1: exact matches, in order
     cursor = 0
@@ -104,14 +112,16 @@ def align_provided(original: OriginalScript, text: str, tree: ast.Module | None 
             matches.append(_exact(region, ours, theirs, start, at, end - start))
             low = at + end - start
         else:
-            later = [f for f in found[index + 1:] if f is not None]
+            later = [f for f in found[index + 1 :] if f is not None]
             high = later[0] if later else len(theirs.code)
             match, low = _best_span(region, ours, theirs, (start, end), (low, high))
             matches.append(match)
     return Alignment(ours, theirs, tuple(matches))
 
 
-def _exact(region: Region, ours: Tokens, theirs: Tokens, start: int, at: int, size: int) -> RegionMatch:
+def _exact(
+    region: Region, ours: Tokens, theirs: Tokens, start: int, at: int, size: int
+) -> RegionMatch:
     if not size:
         return RegionMatch(region, "intact", frozenset())
     line = theirs.lines[at][0]
@@ -119,8 +129,9 @@ def _exact(region: Region, ours: Tokens, theirs: Tokens, start: int, at: int, si
         was = ours.lines[start][0]
         change = Change((was, was), (line, line), line, structural=True)
         return RegionMatch(region, "modified", frozenset(), (change,), line)
-    return RegionMatch(region, "intact", frozenset(range(line, theirs.lines[at + size - 1][1] + 1)),
-                       (), line)
+    return RegionMatch(
+        region, "intact", frozenset(range(line, theirs.lines[at + size - 1][1] + 1)), (), line
+    )
 
 
 def _densest_blocks(wanted: str, window: str) -> list[difflib.Match]:
@@ -129,8 +140,11 @@ def _densest_blocks(wanted: str, window: str) -> list[difflib.Match]:
     A maximum-subarray scan, so stray common tokens (a ``(`` or a name) far away in the
     student's code do not stretch the span.
     """
-    blocks = [b for b in difflib.SequenceMatcher(None, wanted, window, autojunk=False)
-              .get_matching_blocks() if b.size]
+    blocks = [
+        b
+        for b in difflib.SequenceMatcher(None, wanted, window, autojunk=False).get_matching_blocks()
+        if b.size
+    ]
     best: tuple[float, int, int] = (0.0, 0, -1)  # score, first block, last block
     score, first = 0.0, 0
     for i, block in enumerate(blocks):
@@ -141,11 +155,14 @@ def _densest_blocks(wanted: str, window: str) -> list[difflib.Match]:
             score += block.size - gap
         if score > best[0]:
             best = (score, first, i)
-    return blocks[best[1]:best[2] + 1]
+    return blocks[best[1] : best[2] + 1]
 
 
 def _best_span(
-    region: Region, ours: Tokens, theirs: Tokens, region_slice: tuple[int, int],
+    region: Region,
+    ours: Tokens,
+    theirs: Tokens,
+    region_slice: tuple[int, int],
     window: tuple[int, int],
 ) -> tuple[RegionMatch, int]:
     """Align a region that has no exact match with its best span in ``window`` of ``theirs``.
@@ -166,14 +183,27 @@ def _best_span(
     span = theirs.code[span_low:span_high]
     lines: set[int] = set()
     changes: list[Change] = []
-    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(None, wanted, span, autojunk=False).get_opcodes():
+    for tag, a1, a2, b1, b2 in difflib.SequenceMatcher(
+        None, wanted, span, autojunk=False
+    ).get_opcodes():
         if tag == "equal":
             lines |= theirs.line_span(span_low + b1, span_low + b2)
             continue
-        shift = _slide(wanted, a1, a2) if tag == "delete" else (
-            _slide(span, b1, b2) if tag == "insert" else 0)
-        changes.append(_change(ours, theirs, start + a1 + shift, start + a2 + shift,
-                               span_low + b1 + shift, span_low + b2 + shift))
+        shift = (
+            _slide(wanted, a1, a2)
+            if tag == "delete"
+            else (_slide(span, b1, b2) if tag == "insert" else 0)
+        )
+        changes.append(
+            _change(
+                ours,
+                theirs,
+                start + a1 + shift,
+                start + a2 + shift,
+                span_low + b1 + shift,
+                span_low + b2 + shift,
+            )
+        )
     merged = _merge(changes)
     for change in merged:
         if change.submission:
@@ -206,8 +236,11 @@ def _substance(tokens: Tokens, first: int, stop: int) -> list[int]:
 
 def _on_line(tokens: Tokens, index: int, line: int) -> bool:
     """Whether token ``index`` exists, is more than layout, and sits on ``line``."""
-    return (0 <= index < len(tokens.code) and not tokens.is_structure(index)
-            and tokens.lines[index][0] <= line <= tokens.lines[index][1])
+    return (
+        0 <= index < len(tokens.code)
+        and not tokens.is_structure(index)
+        and tokens.lines[index][0] <= line <= tokens.lines[index][1]
+    )
 
 
 def _change(ours: Tokens, theirs: Tokens, a1: int, a2: int, b1: int, b2: int) -> Change:
@@ -252,11 +285,14 @@ def _merge(changes: list[Change]) -> list[Change]:
     merged: list[Change] = []
     for change in changes:
         last = merged[-1] if merged else None
-        if last and (_overlap(last.original, change.original)
-                     or _overlap(last.submission, change.submission)):
+        if last and (
+            _overlap(last.original, change.original) or _overlap(last.submission, change.submission)
+        ):
             merged[-1] = Change(
-                _union(last.original, change.original), _union(last.submission, change.submission),
-                last.at, last.structural and change.structural,
+                _union(last.original, change.original),
+                _union(last.submission, change.submission),
+                last.at,
+                last.structural and change.structural,
             )
         else:
             merged.append(change)
@@ -276,8 +312,10 @@ def describe(change: Change, alignment: Alignment) -> str:
         where = f" (original {_span(original)})" if original else ""
         return f"the indentation or block structure changed at line {change.at}{where}"
     if original and submission:
-        return (f"original {_span(original)} {ours.quote(original)} became "
-                f"{_span(submission)} {theirs.quote(submission)}")
+        return (
+            f"original {_span(original)} {ours.quote(original)} became "
+            f"{_span(submission)} {theirs.quote(submission)}"
+        )
     if original:
         return f"original {_span(original)} {ours.quote(original)} was deleted"
     assert submission is not None

@@ -15,8 +15,16 @@ from pathlib import Path, PurePosixPath
 #: an archive nested in another is read into memory; past this size it is not opened
 MAX_NESTED_ARCHIVE_BYTES = 100 * 1024 * 1024
 #: what reading a damaged or unsupported archive member can raise
-READ_ERRORS = (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError,
-               RuntimeError, EOFError, ValueError)
+READ_ERRORS = (
+    OSError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    ValueError,
+)
 
 
 class TooLarge(Exception):
@@ -84,8 +92,10 @@ class PathNode(Node):
         return self.path.is_symlink()
 
     def children(self) -> list[Node]:
-        return [PathNode(child, str(Path(self.location) / child.name))
-                for child in sorted(self.path.iterdir(), key=lambda p: p.name)]
+        return [
+            PathNode(child, str(Path(self.location) / child.name))
+            for child in sorted(self.path.iterdir(), key=lambda p: p.name)
+        ]
 
     def size(self) -> int:
         return self.path.stat().st_size
@@ -121,8 +131,11 @@ def _index(archive: zipfile.ZipFile) -> dict[str, dict[str, zipfile.ZipInfo | No
     """Folder -> {entry name: member, or None for a sub-folder}, implied folders included."""
     tree: dict[str, dict[str, zipfile.ZipInfo | None]] = {"": {}}
     for info in archive.infolist():
-        parts = [p for p in PurePosixPath(info.filename.replace("\\", "/")).parts
-                 if p not in ("", ".", "..", "/")]
+        parts = [
+            p
+            for p in PurePosixPath(info.filename.replace("\\", "/")).parts
+            if p not in ("", ".", "..", "/")
+        ]
         if not parts:
             continue
         for depth in range(len(parts) - 1):
@@ -139,8 +152,14 @@ def _index(archive: zipfile.ZipFile) -> dict[str, dict[str, zipfile.ZipInfo | No
 
 
 class ZipDir(Node):
-    def __init__(self, archive: zipfile.ZipFile, index: dict[str, dict[str, zipfile.ZipInfo | None]],
-                 prefix: str, name: str, location: str) -> None:
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        index: dict[str, dict[str, zipfile.ZipInfo | None]],
+        prefix: str,
+        name: str,
+        location: str,
+    ) -> None:
         self.archive, self.index, self.prefix = archive, index, prefix
         self.name, self.location = name, location
 
@@ -168,8 +187,9 @@ class ZipDir(Node):
 
 
 class ZipMember(Node):
-    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
-                 location: str) -> None:
+    def __init__(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, location: str
+    ) -> None:
         self.archive, self.info, self.name, self.location = archive, info, name, location
 
     @property

@@ -80,7 +80,9 @@ def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submissio
             raise IntakeError(f"{path}: not a folder, a zip archive or a Python file")
     for folder, nodes in sorted(loose.items()):
         location = str(Path(nodes[0].location).parent)
-        units.append(_Unit(folder.name or "submission", location, Group(folder.name, location, nodes)))
+        units.append(
+            _Unit(folder.name or "submission", location, Group(folder.name, location, nodes))
+        )
     submissions = [_collect(unit, assignment) for unit in units]
     return sorted(_unique_ids(submissions), key=lambda s: s.id)
 
@@ -94,8 +96,9 @@ def _meaningful(node: Node) -> list[Node]:
     return [c for c in children if not c.name.startswith(".") and c.name not in IGNORED_DIRS]
 
 
-def _classify(node: Node, name: str, task_files: set[str], *, nesting: int,
-              unwrap: bool = False) -> list[_Unit]:
+def _classify(
+    node: Node, name: str, task_files: set[str], *, nesting: int, unwrap: bool = False
+) -> list[_Unit]:
     """Is ``node`` one student's hand-in or a class of them? Returns the students' units."""
     entries = _meaningful(node)
     while unwrap:  # an archive's single wrapper folder ("alice/", "class/") says nothing
@@ -114,8 +117,10 @@ def _classify(node: Node, name: str, task_files: set[str], *, nesting: int,
         units += [_Unit(_stem(archive.name), archive.location, archive, nesting)]
     for entry in entries:
         if not entry.is_dir and not entry.is_archive and entry.name.endswith(CODE_SUFFIXES):
-            log.warning("%s: a code file beside the students' folders belongs to no one; ignored",
-                        entry.location)
+            log.warning(
+                "%s: a code file beside the students' folders belongs to no one; ignored",
+                entry.location,
+            )
     return units
 
 
@@ -123,12 +128,18 @@ def _stem(name: str) -> str:
     return name[: -len(".zip")] if name.lower().endswith(".zip") else name
 
 
-def _open_archive_units(node: Node, name: str, *, nesting: int, task_files: set[str]) -> list[_Unit]:
+def _open_archive_units(
+    node: Node, name: str, *, nesting: int, task_files: set[str]
+) -> list[_Unit]:
     try:
         root = node.open_archive()
     except READ_ERRORS + (TooLarge,) as exc:
-        finding = Finding("files.unreadable", Severity.WARNING,
-                          f"{node.location}: not a readable zip archive ({exc})", node.name)
+        finding = Finding(
+            "files.unreadable",
+            Severity.WARNING,
+            f"{node.location}: not a readable zip archive ({exc})",
+            node.name,
+        )
         return [_Unit(name, node.location, None, nesting + 1, [finding])]
     return _classify(root, name, task_files, nesting=nesting + 1, unwrap=True)
 
@@ -147,16 +158,26 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
                     walk(entry, depth + 1, nesting)
             elif entry.is_archive:
                 if nesting >= MAX_ARCHIVE_NESTING:
-                    findings.append(Finding("files.extra", Severity.WARNING,
-                                            f"{entry.location}: archive nested too deeply; not opened",
-                                            entry.name))
+                    findings.append(
+                        Finding(
+                            "files.extra",
+                            Severity.WARNING,
+                            f"{entry.location}: archive nested too deeply; not opened",
+                            entry.name,
+                        )
+                    )
                     continue
                 try:
                     walk(entry.open_archive(), depth + 1, nesting + 1)
                 except READ_ERRORS + (TooLarge,) as exc:
-                    findings.append(Finding("files.unreadable", Severity.WARNING,
-                                            f"{entry.location}: not a readable zip archive ({exc})",
-                                            entry.name))
+                    findings.append(
+                        Finding(
+                            "files.unreadable",
+                            Severity.WARNING,
+                            f"{entry.location}: not a readable zip archive ({exc})",
+                            entry.name,
+                        )
+                    )
             elif entry.name in task_files:
                 candidates[task_files[entry.name]].append((depth, entry))
             elif entry.name.endswith(CODE_SUFFIXES):
@@ -167,9 +188,14 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
             try:
                 walk(unit.node.open_archive(), 0, unit.nesting + 1)
             except READ_ERRORS + (TooLarge,) as exc:
-                findings.append(Finding("files.unreadable", Severity.WARNING,
-                                        f"{unit.node.location}: not a readable zip archive ({exc})",
-                                        unit.node.name))
+                findings.append(
+                    Finding(
+                        "files.unreadable",
+                        Severity.WARNING,
+                        f"{unit.node.location}: not a readable zip archive ({exc})",
+                        unit.node.name,
+                    )
+                )
         else:
             walk(unit.node, 0, unit.nesting)
     files: dict[str, SourceFile] = {}
@@ -179,15 +205,31 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
         source, problem = read_task_file(chosen, name=assignment.task(task_id).file)
         files[task_id] = source
         if problem:
-            findings.append(Finding("files.unreadable", Severity.VIOLATION,
-                                    f"{chosen.location}: {problem}", source.name))
+            findings.append(
+                Finding(
+                    "files.unreadable",
+                    Severity.VIOLATION,
+                    f"{chosen.location}: {problem}",
+                    source.name,
+                )
+            )
         extras += [node.location for _, node in others]
     for extra in sorted(extras):
-        findings.append(Finding("files.extra", Severity.WARNING,
-                                f"{extra}: only one code file per task is handed in; this one is "
-                                "not graded", extra))
-    return Submission(id=unit.id, source=unit.source, files=files,
-                      extra_files=tuple(sorted(extras)), findings=tuple(findings))
+        findings.append(
+            Finding(
+                "files.extra",
+                Severity.WARNING,
+                f"{extra}: only one code file per task is handed in; this one is not graded",
+                extra,
+            )
+        )
+    return Submission(
+        id=unit.id,
+        source=unit.source,
+        files=files,
+        extra_files=tuple(sorted(extras)),
+        findings=tuple(findings),
+    )
 
 
 def read_task_file(node: Node, *, name: str) -> tuple[SourceFile, str | None]:
@@ -226,7 +268,12 @@ def _unique_ids(submissions: list[Submission]) -> list[Submission]:
             new_id = f"{submission.id}-{n}"
         taken.add(new_id)
         if new_id != submission.id:
-            submission = Submission(new_id, submission.source, submission.files,
-                                    submission.extra_files, submission.findings)
+            submission = Submission(
+                new_id,
+                submission.source,
+                submission.files,
+                submission.extra_files,
+                submission.findings,
+            )
         out.append(submission)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from grader.output_patterns import print_pattern
@@ -33,7 +33,7 @@ def parse_original(task: TaskSpec) -> OriginalScript:
     return _parse_path(str(Path(task.original).resolve()), task.id)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse_path(path: str, task_id: str) -> OriginalScript:
     text = Path(path).read_text(encoding="utf-8")
     return parse_original_text(text, task=task_id, path=path)
@@ -67,14 +67,17 @@ def find_regions(text: str, *, path: str = "<original>") -> list[Region]:
         opened = _OPEN_MARKER.match(line)
         if opened:
             if open_at is not None:
-                raise OriginalError(f"{path}:{number}: a region opens before line {open_at[0]}'s ends")
+                raise OriginalError(
+                    f"{path}:{number}: a region opens before line {open_at[0]}'s ends"
+                )
             title = _PARENTHESISED.sub("", opened.group("title")) or opened.group("title")
             open_at = (number, _KIND[opened.group(1)], title)
         elif _END_MARKER.match(line):
             if open_at is None:
                 raise OriginalError(f"{path}:{number}: an END marker closes no region")
-            regions.append(Region(kind=open_at[1], title=open_at[2], start=open_at[0] + 1,
-                                  end=number - 1))
+            regions.append(
+                Region(kind=open_at[1], title=open_at[2], start=open_at[0] + 1, end=number - 1)
+            )
             open_at = None
     if open_at is not None:
         raise OriginalError(f"{path}:{open_at[0]}: the region is never closed")
@@ -84,8 +87,9 @@ def find_regions(text: str, *, path: str = "<original>") -> list[Region]:
 
 
 def _inside(node: ast.AST, regions: list[Region]) -> bool:
-    end = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
-    return any(r.start <= node.lineno and end <= r.end for r in regions)  # type: ignore[attr-defined]
+    start = int(getattr(node, "lineno", 0))
+    end = int(getattr(node, "end_lineno", None) or start)
+    return any(r.start <= start and end <= r.end for r in regions)
 
 
 def _loaded(node: ast.AST) -> set[str]:
@@ -93,7 +97,9 @@ def _loaded(node: ast.AST) -> set[str]:
 
 
 def _stored(target: ast.AST) -> list[str]:
-    return [n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+    return [
+        n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    ]
 
 
 def _is_open_call(node: ast.AST) -> bool:
@@ -166,8 +172,11 @@ def _taint(statement: ast.stmt, data: set[str]) -> None:
     else:
         return
     for target in targets:
-        if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List) \
-                and len(target.elts) == len(value.elts):
+        if (
+            isinstance(target, ast.Tuple | ast.List)
+            and isinstance(value, ast.Tuple | ast.List)
+            and len(target.elts) == len(value.elts)
+        ):
             for element, part in zip(target.elts, value.elts, strict=True):
                 if _loaded(part) & data:
                     data.update(_stored(element))
@@ -180,7 +189,11 @@ def find_dataset_name(tree: ast.Module, provided: list[Region], *, path: str) ->
     calls = [n for n in ast.walk(tree) if _is_open_call(n) and _inside(n, provided)]
     for call in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
         assert isinstance(call, ast.Call)
-        if call.args and isinstance(call.args[0], ast.Constant) and isinstance(call.args[0].value, str):
+        if (
+            call.args
+            and isinstance(call.args[0], ast.Constant)
+            and isinstance(call.args[0].value, str)
+        ):
             return call.args[0].value
     raise OriginalError(f"{path}: the provided code opens no file named by a string literal")
 
@@ -191,8 +204,11 @@ def find_flags(tree: ast.Module, *, first_marker: int) -> tuple[str, ...]:
     for node in tree.body:
         if node.lineno >= first_marker:
             break
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
-                and node.value.value is False:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and node.value.value is False
+        ):
             flags += [t.id for t in node.targets if isinstance(t, ast.Name)]
     return tuple(flags)
 
@@ -205,9 +221,13 @@ def find_output_patterns(tree: ast.Module, provided: list[Region], *, path: str)
     """
     patterns: list[str] = []
     for node in tree.body:
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
-                and isinstance(node.value.func, ast.Name) and node.value.func.id == "print" \
-                and _inside(node, provided):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "print"
+            and _inside(node, provided)
+        ):
             try:
                 patterns.append(print_pattern(node.value))
             except ValueError as exc:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 import re
 
-#: Python's format-spec mini-language: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
+#: Python's format-spec mini-language:
+#: [[fill]align][sign][z][#][0][width][grouping][.precision][type]
 _SPEC = re.compile(
     r"^(?:(?P<fill>.)?(?P<align>[<>=^]))?(?P<sign>[-+ ])?(?P<z>z)?(?P<alt>#)?(?P<zero>0)?"
     r"(?P<width>\d+)?(?P<grouping>[,_])?(?:\.(?P<precision>\d+))?(?P<type>[bcdeEfFgGnosxX%])?$"
@@ -29,9 +30,7 @@ def print_pattern(call: ast.Call) -> str:
         literal = value.value if isinstance(value, ast.Constant) else ...
         if keyword.arg == "sep" and (literal is None or isinstance(literal, str)):
             sep = " " if literal is None else literal
-        elif keyword.arg == "end" and literal in (None, "\n"):
-            continue
-        elif keyword.arg == "flush":
+        elif (keyword.arg == "end" and literal in (None, "\n")) or keyword.arg == "flush":
             continue
         else:
             raise ValueError(f"print(..., {keyword.arg}=...) has no fixed line format")

@@ -1,9 +1,10 @@
 """Python source as a sequence of comparable tokens: what the code says, not how it is laid out.
 
 Comments, blank lines and the width of indentation are dropped; numbers and strings compare by
-value (``4_000`` is ``4000``, ``'a'`` is ``"a"``), and a trailing comma that means nothing (the
-one a formatter adds to ``f(a, b,)`` or ``[a, b,]``) is dropped, while ``(a,)`` keeps its comma. Each distinct token becomes one character of a
-string, so that searching for a region is ``str.find`` and aligning is ``difflib`` on strings.
+value (``4_000`` is ``4000``, ``'a'`` is ``"a"``, f-strings by their syntax tree); what a code
+formatter adds or removes without changing the program is dropped too (see ``_layout_only``).
+Each distinct token becomes one character of a string, so that searching for a region is
+``str.find`` and aligning is ``difflib`` on strings.
 """
 
 from __future__ import annotations
@@ -35,13 +36,19 @@ class Tokens:
 
     def line_span(self, first: int, stop: int) -> frozenset[int]:
         """Every line the tokens in [first, stop) touch."""
-        return frozenset(line for i in range(first, stop)
-                         for line in range(self.lines[i][0], self.lines[i][1] + 1))
+        return frozenset(
+            line
+            for i in range(first, stop)
+            for line in range(self.lines[i][0], self.lines[i][1] + 1)
+        )
 
     def quote(self, lines: tuple[int, int], *, limit: int = 70) -> str:
         """The source of ``lines`` (first, last) on one line, back-quoted and shortened."""
-        text = " ".join(self.source_lines[n - 1].strip() for n in range(lines[0], lines[1] + 1)
-                        if 0 < n <= len(self.source_lines))
+        text = " ".join(
+            self.source_lines[n - 1].strip()
+            for n in range(lines[0], lines[1] + 1)
+            if 0 < n <= len(self.source_lines)
+        )
         return "`" + (text if len(text) <= limit else text[: limit - 1] + "…") + "`"
 
 
@@ -77,7 +84,9 @@ LINE_END = _symbol((tokenize.NEWLINE, ""))
 
 def tokenise(text: str) -> Tokens:
     """Tokens of ``text``, which must be valid Python (``tokenize.TokenError`` otherwise)."""
-    raw = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _DROPPED]
+    raw = [
+        t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _DROPPED
+    ]
     keys = [_key(t.type, t.string) for t in raw]
     dropped = _layout_only(keys)
     kept = [i for i in range(len(raw)) if i not in dropped]
@@ -91,8 +100,27 @@ def tokenise(text: str) -> Tokens:
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 #: after these a parenthesised expression is a whole right-hand side, target or operand
-_WHOLE_BEFORE = frozenset({"=", "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=",
-                           ">>=", "<<=", "**=", ":=", "del", "return"})
+_WHOLE_BEFORE = frozenset(
+    {
+        "=",
+        "+=",
+        "-=",
+        "*=",
+        "/=",
+        "//=",
+        "%=",
+        "@=",
+        "&=",
+        "|=",
+        "^=",
+        ">>=",
+        "<<=",
+        "**=",
+        ":=",
+        "del",
+        "return",
+    }
+)
 _WHOLE_AFTER = frozenset({"=", ";"})
 
 
@@ -104,6 +132,7 @@ def _layout_only(keys: list[tuple[int, str]]) -> set[int]:
     - parentheses around a whole right-hand side, target or ``del``/``return`` operand:
       ``x = (a + b)`` is ``x = a + b``, ``del (a, b)`` is ``del a, b``.
     """
+
     def is_op(i: int, text: str) -> bool:
         return 0 <= i < len(keys) and keys[i] == (tokenize.OP, text)
 
@@ -111,8 +140,11 @@ def _layout_only(keys: list[tuple[int, str]]) -> set[int]:
         if i == 0:
             return False
         kind, text = keys[i - 1]
-        return (kind == tokenize.OP and text in (")", "]", "}")) or kind == tokenize.STRING or (
-            kind == tokenize.NAME and not keyword.iskeyword(text))
+        return (
+            (kind == tokenize.OP and text in (")", "]", "}"))
+            or kind == tokenize.STRING
+            or (kind == tokenize.NAME and not keyword.iskeyword(text))
+        )
 
     dropped: set[int] = set()
     stack: list[tuple[int, int]] = []  # (index of the opener, top-level commas so far)
@@ -133,11 +165,13 @@ def _layout_only(keys: list[tuple[int, str]]) -> set[int]:
                 if not one_tuple:
                     dropped.add(i - 1)
             before = keys[opener - 1] if opener else (tokenize.NEWLINE, "")
-            starts_whole = before[0] in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) \
-                or (before[0] in (tokenize.OP, tokenize.NAME) and before[1] in _WHOLE_BEFORE)
+            starts_whole = before[0] in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) or (
+                before[0] in (tokenize.OP, tokenize.NAME) and before[1] in _WHOLE_BEFORE
+            )
             following = keys[i + 1] if i + 1 < len(keys) else (tokenize.NEWLINE, "")
             ends_whole = following[0] == tokenize.NEWLINE or (
-                following[0] == tokenize.OP and following[1] in _WHOLE_AFTER)
+                following[0] == tokenize.OP and following[1] in _WHOLE_AFTER
+            )
             if bracket == "(" and i > opener + 1 and starts_whole and ends_whole:
                 dropped |= {opener, i}
     return dropped

@@ -34,7 +34,8 @@ class _Block:
 def _statements(tree: ast.Module, first: int, last: int) -> tuple[Statement, ...]:
     return tuple(
         (node.lineno, node.end_lineno or node.lineno, node.col_offset, type(node).__name__)
-        for node in tree.body if first <= node.lineno <= last
+        for node in tree.body
+        if first <= node.lineno <= last
     )
 
 
@@ -71,8 +72,10 @@ def _blocks(original: OriginalScript) -> tuple[_Block, ...] | None:
         if not numbers or any(parts[n] == "" for n in numbers):
             return None
         statements = _statements(tree, numbers[0], numbers[-1])
-        if not statements or statements[0][0] != numbers[0] or any(
-            s[1] > numbers[-1] for s in statements
+        if (
+            not statements
+            or statements[0][0] != numbers[0]
+            or any(s[1] > numbers[-1] for s in statements)
         ):
             return None  # the region is not made of whole top-level statements
         blocks.append(_Block(numbers, tuple(parts[n] for n in numbers), statements))
@@ -83,7 +86,7 @@ def _same_code(line: str, code: str) -> bool:
     """``line`` is ``code``, perhaps followed by spaces and a comment."""
     if not line.startswith(code):
         return False
-    rest = line[len(code):].lstrip()
+    rest = line[len(code) :].lstrip()
     return not rest or rest.startswith("#")
 
 
@@ -123,7 +126,9 @@ def find_verbatim(original: OriginalScript, text: str, tree: ast.Module) -> list
             if numbers is None:
                 continue
             where = dict(zip(block.numbers, numbers, strict=True))
-            expected = tuple((where[a], where[b], col, kind) for a, b, col, kind in block.statements)
+            expected = tuple(
+                (where[a], where[b], col, kind) for a, b, col, kind in block.statements
+            )
             if _statements(tree, numbers[0], numbers[-1]) != expected:
                 return None  # the same text, but not the same code: inside a string, nested ...
             found.append(range(numbers[0], numbers[-1] + 1))

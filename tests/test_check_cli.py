@@ -63,7 +63,8 @@ def test_missing_unreadable_and_syntax(tmp_path: Path, assignment: Assignment) -
     results = check_submission(submission, assignment=assignment, tasks=["task2"])
     assert list(results) == ["task2"]
     assert [f.check for f in results["task2"].findings if f.severity is Severity.VIOLATION] == [
-        "files.unreadable"]
+        "files.unreadable"
+    ]
 
 
 class Exploding(StaticCheck):
@@ -88,18 +89,30 @@ def test_a_check_that_raises_becomes_a_warning(tmp_path: Path, assignment: Assig
     task = assignment.task("task1")
     (submission,) = discover([student(tmp_path, "s", assignment)], assignment=assignment)
     file = submission.files["task1"]
-    ctx = TaskContext(assignment=assignment, task=task, file=file, tree=ast.parse(file.text or ""),
-                      original=parse_original(task), provided_lines=frozenset())
+    ctx = TaskContext(
+        assignment=assignment,
+        task=task,
+        file=file,
+        tree=ast.parse(file.text or ""),
+        original=parse_original(task),
+        provided_lines=frozenset(),
+    )
     findings = apply_checks(ctx, [Exploding(), Quiet()])
     assert [(f.check, f.severity) for f in findings] == [
-        ("test.exploding", Severity.WARNING), ("test.quiet", Severity.VIOLATION)]
+        ("test.exploding", Severity.WARNING),
+        ("test.quiet", Severity.VIOLATION),
+    ]
     assert "bug in a check" in findings[0].message
 
 
 def test_check_paths_in_parallel_matches_serial(tmp_path: Path, assignment: Assignment) -> None:
     for i in range(6):
-        student(tmp_path / "class", f"s{i}", assignment,
-                task1=("full_output = False", f"full_output = {bool(i % 2)}"))
+        student(
+            tmp_path / "class",
+            f"s{i}",
+            assignment,
+            task1=("full_output = False", f"full_output = {bool(i % 2)}"),
+        )
     serial = check_paths([tmp_path / "class"], assignment=assignment, jobs=1)
     parallel = check_paths([tmp_path / "class"], assignment=assignment, jobs=2)
     assert [(s.id, r) for s, r in serial] == [(s.id, r) for s, r in parallel]
@@ -121,19 +134,25 @@ def test_checking_never_imports_tensorflow(tmp_path: Path, assignment: Assignmen
 # ------------------------------------------------------------------------------------ the command
 
 
-def test_cli_clean_submission_exits_0(tmp_path: Path, assignment: Assignment,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_clean_submission_exits_0(
+    tmp_path: Path, assignment: Assignment, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["check", str(student(tmp_path, "clean", assignment))]) == 0
     out = capsys.readouterr().out
     assert out.count("no violations found by static checks") == 2
     assert "clean" in out
 
 
-def test_cli_violation_exits_1_with_file_and_line(tmp_path: Path, assignment: Assignment,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    folder = student(tmp_path, "cheat", assignment,
-                     task1=("predictions != test_y", "predictions == test_y"),
-                     task2=("full_output = False", "full_output = True"))
+def test_cli_violation_exits_1_with_file_and_line(
+    tmp_path: Path, assignment: Assignment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = student(
+        tmp_path,
+        "cheat",
+        assignment,
+        task1=("predictions != test_y", "predictions == test_y"),
+        task2=("full_output = False", "full_output = True"),
+    )
     assert main(["check", str(folder)]) == 1
     out = capsys.readouterr().out
     assert f"{folder / 'task1.py'}:77: [violation] protected.modified: " in out
@@ -141,8 +160,9 @@ def test_cli_violation_exits_1_with_file_and_line(tmp_path: Path, assignment: As
     assert out.count("invalid: 1 violation\n") == 2
 
 
-def test_cli_missing_task(tmp_path: Path, assignment: Assignment,
-                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_missing_task(
+    tmp_path: Path, assignment: Assignment, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = student(tmp_path, "half", assignment)
     (folder / "task2.py").unlink()
     assert main(["check", str(folder / "task1.py")]) == 1
@@ -150,20 +170,29 @@ def test_cli_missing_task(tmp_path: Path, assignment: Assignment,
     assert "task2.py: [violation] files.missing: " in out and "=> missing" in out
 
 
-def test_cli_json(tmp_path: Path, assignment: Assignment,
-                  capsys: pytest.CaptureFixture[str]) -> None:
-    folder = student(tmp_path, "js", assignment, task1=("show_analysis = False", "show_analysis = 1"))
+def test_cli_json(
+    tmp_path: Path, assignment: Assignment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = student(
+        tmp_path, "js", assignment, task1=("show_analysis = False", "show_analysis = 1")
+    )
     assert main(["check", "--json", str(folder)]) == 1
     (entry,) = json.loads(capsys.readouterr().out)
     assert entry["id"] == "js" and sorted(entry["tasks"]) == ["task1", "task2"]
     (finding,) = entry["tasks"]["task1"]["findings"]
-    assert finding == {"check": "flags.not_false", "severity": "violation",
-                       "message": finding["message"], "file": "task1.py", "line": 9}
+    assert finding == {
+        "check": "flags.not_false",
+        "severity": "violation",
+        "message": finding["message"],
+        "file": "task1.py",
+        "line": 9,
+    }
     assert entry["tasks"]["task2"]["findings"] == []
 
 
-@pytest.mark.parametrize("args", [["check", "does-not-exist"], ["check", "--assignment",
-                                  "no-spec.toml", "."], ["check"]])
+@pytest.mark.parametrize(
+    "args", [["check", "does-not-exist"], ["check", "--assignment", "no-spec.toml", "."], ["check"]]
+)
 def test_cli_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     try:
         code = main(args)

@@ -40,9 +40,11 @@ def context(assignment: Assignment, task_id: str, text: str) -> TaskContext:
     task = assignment.task(task_id)
     original = parse_original(task)
     return TaskContext(
-        assignment=assignment, task=task,
+        assignment=assignment,
+        task=task,
         file=SourceFile(name=task.file, path=f"case/{task.file}", sha256="0" * 64, text=text),
-        tree=ast.parse(text), original=original,
+        tree=ast.parse(text),
+        original=original,
         provided_lines=align_provided(original, text).provided_lines,
     )
 
@@ -64,10 +66,13 @@ def test_case(case: dict[str, Any], assignment: Assignment) -> None:
 
 
 def test_two_kinds_of_finding_in_one_file(assignment: Assignment) -> None:
-    text = apply_edits(parse_original(assignment.task("task1")).text, [
-        {"old": "full_output = False", "new": "full_output = True"},
-        {"old": "predictions != test_y", "new": "predictions == test_y"},
-    ])
+    text = apply_edits(
+        parse_original(assignment.task("task1")).text,
+        [
+            {"old": "full_output = False", "new": "full_output = True"},
+            {"old": "predictions != test_y", "new": "predictions == test_y"},
+        ],
+    )
     checks = sorted((f.check, f.line) for f in diff_findings(assignment, "task1", text))
     assert checks == [("flags.not_false", 8), ("protected.modified", 77)]
 
@@ -81,7 +86,8 @@ def test_untouched_originals_and_solutions_pass(assignment: Assignment) -> None:
 
 def test_modified_message_quotes_both_sides(assignment: Assignment) -> None:
     text = parse_original(assignment.task("task1")).text.replace(
-        "predictions != test_y", "predictions == test_y")
+        "predictions != test_y", "predictions == test_y"
+    )
     (finding,) = diff_findings(assignment, "task1", text)
     assert "test error, output and sensitivity analysis" in finding.message
     assert "`test_error = 100.0 * np.mean(predictions != test_y)`" in finding.message
@@ -92,9 +98,12 @@ def test_region_nested_in_a_block_is_modified(assignment: Assignment) -> None:
     original = parse_original(assignment.task("task1"))
     lines = original.text.splitlines(keepends=True)
     region = original.provided[-1]
-    nested = [*lines[: region.start - 1], "if True:\n",
-              *["    " + line if line.strip() else line for line in lines[region.start - 1: region.end]],
-              *lines[region.end:]]
+    nested = [
+        *lines[: region.start - 1],
+        "if True:\n",
+        *["    " + line if line.strip() else line for line in lines[region.start - 1 : region.end]],
+        *lines[region.end :],
+    ]
     findings = diff_findings(assignment, "task1", "".join(nested))
     assert [(f.check, f.line) for f in findings] == [("protected.modified", region.start + 1)]
     assert "indentation or block structure" in findings[0].message
@@ -103,8 +112,9 @@ def test_region_nested_in_a_block_is_modified(assignment: Assignment) -> None:
 def test_deleted_region_names_the_region(assignment: Assignment) -> None:
     original = parse_original(assignment.task("task1"))
     text = "".join(original.text.splitlines(keepends=True)[: original.provided[-1].start - 1])
-    (finding,) = [f for f in diff_findings(assignment, "task1", text)
-                  if f.check == "protected.modified"]
+    (finding,) = [
+        f for f in diff_findings(assignment, "task1", text) if f.check == "protected.modified"
+    ]
     assert "missing" in finding.message and "test error" in finding.message
 
 
@@ -144,7 +154,9 @@ def test_churn_zones(assignment: Assignment) -> None:
     assert (inside.student, inside.outside) == (3, 0)
     header = measure_churn(original, "import math\n" + original.text)
     assert (header.student, header.outside) == (0, 1)
-    comments = measure_churn(original, original.text.replace("model = None\n", "# note\n\nmodel = None\n"))
+    comments = measure_churn(
+        original, original.text.replace("model = None\n", "# note\n\nmodel = None\n")
+    )
     assert (comments.student, comments.outside) == (0, 0)
 
 

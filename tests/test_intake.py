@@ -73,22 +73,34 @@ def test_zip_of_one_student_with_a_wrapper_folder(tmp_path: Path, assignment: As
 
 def test_zip_of_a_class(tmp_path: Path, assignment: Assignment) -> None:
     archive = tmp_path / "class.zip"
-    archive.write_bytes(zip_bytes({
-        "export/frank/task1.py": CODE, "export/grace/task2.py": CODE, "export/.DS_Store": b"\0",
-    }))
+    archive.write_bytes(
+        zip_bytes(
+            {
+                "export/frank/task1.py": CODE,
+                "export/grace/task2.py": CODE,
+                "export/.DS_Store": b"\0",
+            }
+        )
+    )
     submissions = discover([archive], assignment=assignment)
     assert [(s.id, sorted(s.files)) for s in submissions] == [
-        ("frank", ["task1"]), ("grace", ["task2"])]
+        ("frank", ["task1"]),
+        ("grace", ["task2"]),
+    ]
 
 
-def test_vle_download_each_student_folder_holds_a_zip(tmp_path: Path, assignment: Assignment) -> None:
+def test_vle_download_each_student_folder_holds_a_zip(
+    tmp_path: Path, assignment: Assignment
+) -> None:
     for name in ("heidi_123_assignsubmission_file", "ivan_456_assignsubmission_file"):
         folder = tmp_path / "download" / name
         folder.mkdir(parents=True)
         (folder / "hand-in.zip").write_bytes(zip_bytes({"task1.py": CODE, "task2.py": CODE}))
     submissions = discover([tmp_path / "download"], assignment=assignment)
-    assert [s.id for s in submissions] == ["heidi_123_assignsubmission_file",
-                                           "ivan_456_assignsubmission_file"]
+    assert [s.id for s in submissions] == [
+        "heidi_123_assignsubmission_file",
+        "ivan_456_assignsubmission_file",
+    ]
     assert all(sorted(s.files) == ["task1", "task2"] and not s.findings for s in submissions)
 
 
@@ -115,13 +127,17 @@ def test_broken_zip_given_directly(tmp_path: Path, assignment: Assignment) -> No
     assert submission.id == "ned" and checks(submission) == ["files.unreadable"]
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"\x7fELF\0\0\0binary", "binary"),
-    ("x = 'caf\u00e9'\n".encode("latin-1"), "UTF-8"),
-    (b"# big\n" + b"x = 1\n" * (MAX_TASK_BYTES // 6 + 1), "larger than"),
-])
-def test_unreadable_task_files(tmp_path: Path, assignment: Assignment, content: bytes,
-                               words: str) -> None:
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"\x7fELF\0\0\0binary", "binary"),
+        ("x = 'caf\u00e9'\n".encode("latin-1"), "UTF-8"),
+        (b"# big\n" + b"x = 1\n" * (MAX_TASK_BYTES // 6 + 1), "larger than"),
+    ],
+)
+def test_unreadable_task_files(
+    tmp_path: Path, assignment: Assignment, content: bytes, words: str
+) -> None:
     folder = write(tmp_path / "olga", {"task1.py": content, "task2.py": CODE})
     (submission,) = discover([folder], assignment=assignment)
     assert submission.files["task1"].text is None
@@ -140,16 +156,27 @@ def test_symbolic_link_is_not_followed(tmp_path: Path, assignment: Assignment) -
 
 
 def test_missing_extra_and_ignored_files(tmp_path: Path, assignment: Assignment) -> None:
-    folder = write(tmp_path / "quinn", {
-        "task1.py": CODE, "helpers.py": CODE, "notebook.ipynb": "{}", "README.md": "notes",
-        "notes.txt": "x", "__pycache__/task1.cpython-311.pyc": b"\0", ".hidden.py": CODE,
-        "old/task1.py": CODE,
-    })
+    folder = write(
+        tmp_path / "quinn",
+        {
+            "task1.py": CODE,
+            "helpers.py": CODE,
+            "notebook.ipynb": "{}",
+            "README.md": "notes",
+            "notes.txt": "x",
+            "__pycache__/task1.cpython-311.pyc": b"\0",
+            ".hidden.py": CODE,
+            "old/task1.py": CODE,
+        },
+    )
     (submission,) = discover([folder], assignment=assignment)
     assert list(submission.files) == ["task1"]  # task2 is missing: the checks report it
     assert submission.files["task1"].path == str(folder / "task1.py")  # the shallowest copy wins
-    assert [Path(p).name for p in submission.extra_files] == ["helpers.py", "notebook.ipynb",
-                                                               "task1.py"]
+    assert [Path(p).name for p in submission.extra_files] == [
+        "helpers.py",
+        "notebook.ipynb",
+        "task1.py",
+    ]
     assert checks(submission) == ["files.extra"] * 3
 
 

@@ -40,26 +40,39 @@ def _insert_after_first(text: str, anchor: str, addition: str) -> str:
 
 VARIANTS: dict[str, Variant] = {
     "as given": lambda text, n: text,
-    "comments": lambda text, n: text.replace("\nimport numpy as np\n",
-                                             f"\nimport numpy as np  # arrays, student {n}\n"),
+    "comments": lambda text, n: text.replace(
+        "\nimport numpy as np\n", f"\nimport numpy as np  # arrays, student {n}\n"
+    ),
     "flag on": lambda text, n: text.replace("full_output = False", "full_output = True", 1),
-    "provided change": lambda text, n: text.replace("predictions != test_y",
-                                                    "predictions == test_y"),
+    "provided change": lambda text, n: text.replace(
+        "predictions != test_y", "predictions == test_y"
+    ),
     "more code": lambda text, n: _insert_after_first(
-        text, "def transform(batch):\n",
-        "".join(f"    scale_{i} = {i} * 0.5  # helper\n" for i in range(40))),
+        text,
+        "def transform(batch):\n",
+        "".join(f"    scale_{i} = {i} * 0.5  # helper\n" for i in range(40)),
+    ),
     "missing": lambda text, n: None,
     "syntax error": lambda text, n: text.replace("def transform(batch):", "def transform(batch:"),
 }
 #: how often each variant occurs in the generated class, out of the sum
-MIX = {"as given": 10, "comments": 4, "flag on": 2, "provided change": 2, "more code": 3,
-       "missing": 1, "syntax error": 1}
+MIX = {
+    "as given": 10,
+    "comments": 4,
+    "flag on": 2,
+    "provided change": 2,
+    "more code": 3,
+    "missing": 1,
+    "syntax error": 1,
+}
 
 
 def write_class(folder: Path, *, count: int, assignment: Assignment) -> Counter[str]:
     """Write ``count`` student folders into ``folder``; returns how often each variant was used."""
-    bases = {t.id: (t.solution if t.solution.is_file() else t.original).read_text()
-             for t in assignment.tasks}
+    bases = {
+        t.id: (t.solution if t.solution.is_file() else t.original).read_text()
+        for t in assignment.tasks
+    }
     cycle = [name for name, weight in MIX.items() for _ in range(weight)]
     used: Counter[str] = Counter()
     for n in range(count):
@@ -77,8 +90,12 @@ def write_class(folder: Path, *, count: int, assignment: Assignment) -> Counter[
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="submissions to generate")
-    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)),
-                        help="processes checking in parallel (default: one per usable core)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="processes checking in parallel (default: one per usable core)",
+    )
     args = parser.parse_args()
     assignment = load_assignment()
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
@@ -91,15 +108,20 @@ def main() -> int:
     assert "tensorflow" not in sys.modules, "the static stage imported TensorFlow"
     assert len(submissions) == args.count
     violations: Counter[str] = Counter(
-        f.check for result in results for task in result.values() for f in task.findings
+        f.check
+        for result in results
+        for task in result.values()
+        for f in task.findings
         if f.severity is Severity.VIOLATION
     )
     rate = args.count / (done - started)
     print(f"variants (task files): {dict(sorted(used.items()))}")
     print(f"violations found: {dict(sorted(violations.items()))}")
     print(f"intake {found - started:.2f}s, checks {done - found:.2f}s with {args.jobs} job(s)")
-    print(f"{args.count} submissions in {done - started:.2f}s: {rate:.0f} submissions/s "
-          f"(target {TARGET_PER_S:.0f}/s)")
+    print(
+        f"{args.count} submissions in {done - started:.2f}s: {rate:.0f} submissions/s "
+        f"(target {TARGET_PER_S:.0f}/s)"
+    )
     print("tensorflow imported: no")
     return 0 if rate >= TARGET_PER_S else 1
 

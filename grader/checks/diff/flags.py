@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from grader.checks.base import StaticCheck, TaskContext
 from grader.records import Finding
 
+
 def module_bindings(tree: ast.Module, name: str, *, walrus: bool = True) -> list[ast.AST]:
     """Every node that binds (or deletes) the module-level ``name``, in source order.
 
@@ -18,11 +19,12 @@ def module_bindings(tree: ast.Module, name: str, *, walrus: bool = True) -> list
     """
     found: list[ast.AST] = []
     _walk_statements(tree.body, name, found, walrus)
-    return sorted(found, key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
+    return sorted(found, key=lambda n: (_line(n), getattr(n, "col_offset", 0)))
 
 
-def _walk_statements(statements: list[ast.stmt], name: str, found: list[ast.AST],
-                     walrus: bool) -> None:
+def _walk_statements(
+    statements: list[ast.stmt], name: str, found: list[ast.AST], walrus: bool
+) -> None:
     for statement in statements:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             if statement.name == name:
@@ -78,8 +80,11 @@ def _targets(statement: ast.stmt, name: str, walrus: bool) -> list[ast.AST]:
         part = getattr(statement, field, None)
         for expression in part if isinstance(part, list) else [part]:
             if isinstance(expression, ast.AST):
-                found += [n.target for n in ast.walk(expression)
-                          if isinstance(n, ast.NamedExpr) and n.target.id == name]
+                found += [
+                    n.target
+                    for n in ast.walk(expression)
+                    if isinstance(n, ast.NamedExpr) and n.target.id == name
+                ]
     return found
 
 
@@ -96,13 +101,36 @@ def _bound_in(target: ast.AST, name: str) -> list[ast.AST]:
 
 def _globals_item(node: ast.AST, name: str) -> bool:
     """``globals()["name"]`` or ``vars()["name"]`` as an assignment target."""
-    return (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Name) and node.value.func.id in ("globals", "vars")
-            and isinstance(node.slice, ast.Constant) and node.slice.value == name)
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id in ("globals", "vars")
+        and isinstance(node.slice, ast.Constant)
+        and node.slice.value == name
+    )
 
 
 def _is_false(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
+
+
+def _line(node: ast.AST) -> int:
+    return int(getattr(node, "lineno", 0))
+
+
+def _top_statement(tree: ast.Module, line: int) -> ast.stmt | None:
+    """The module-level statement spanning ``line``."""
+    return next((s for s in tree.body if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
+
+
+def _binds_false(statement: ast.stmt | None, target: ast.AST) -> bool:
+    """``statement`` is ``flag = False`` (or ``flag: bool = False``) binding exactly ``target``."""
+    if isinstance(statement, ast.Assign):
+        return statement.targets == [target] and _is_false(statement.value)
+    if isinstance(statement, ast.AnnAssign):
+        return statement.target is target and _is_false(statement.value)
+    return False
 
 
 class FlagsNotFalse(StaticCheck):
@@ -115,31 +143,28 @@ class FlagsNotFalse(StaticCheck):
     id = "flags.not_false"
 
     def check(self, ctx: TaskContext) -> Iterable[Finding]:
-        top_level = {id(n) for n in ctx.tree.body}
+        text = ctx.file.text or ""
         for flag in ctx.original.flags:
-            bindings = module_bindings(ctx.tree, flag, walrus=":=" in (ctx.file.text or ""))
+            bindings = module_bindings(ctx.tree, flag, walrus=":=" in text)
             if not bindings:
-                yield self.finding(f"`{flag}` is not defined: keep the provided `{flag} = False`",
-                                   file=ctx.file.name)
+                yield self.finding(
+                    f"`{flag}` is not defined: keep the provided `{flag} = False`",
+                    file=ctx.file.name,
+                )
                 continue
             first = bindings[0]
-            statement = next((s for s in ctx.tree.body if s.lineno <= first.lineno  # type: ignore[attr-defined]
-                              <= (s.end_lineno or s.lineno)), None)
-            ok = statement is not None and id(statement) in top_level and (
-                (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                 and statement.targets[0] is first and _is_false(statement.value))
-                or (isinstance(statement, ast.AnnAssign) and statement.target is first
-                    and _is_false(statement.value))
-            )
-            if not ok:
-                shown = ast.get_source_segment(ctx.file.text or "", statement) if statement else None
+            statement = _top_statement(ctx.tree, _line(first))
+            if not _binds_false(statement, first):
+                shown = ast.get_source_segment(text, statement) if statement else None
                 yield self.finding(
                     f"`{flag}` must be handed in as `{flag} = False`"
                     + (f", not `{shown.strip()}`" if shown and len(shown) < 80 else ""),
-                    file=ctx.file.name, line=first.lineno,  # type: ignore[attr-defined]
+                    file=ctx.file.name,
+                    line=_line(first),
                 )
             for later in bindings[1:]:
                 yield self.finding(
-                    f"`{flag}` is bound again at line {later.lineno}: it must stay False",  # type: ignore[attr-defined]
-                    file=ctx.file.name, line=later.lineno,  # type: ignore[attr-defined]
+                    f"`{flag}` is bound again at line {_line(later)}: it must stay False",
+                    file=ctx.file.name,
+                    line=_line(later),
                 )

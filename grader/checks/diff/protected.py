@@ -26,13 +26,18 @@ class ProtectedModified(StaticCheck):
             region = match.region
             name = f'provided region "{region.title}" (original lines {region.start}-{region.end})'
             if match.status == "missing":
-                yield self.finding(f"the {name} is missing or rewritten beyond recognition",
-                                   file=ctx.file.name, line=match.line)
+                yield self.finding(
+                    f"the {name} is missing or rewritten beyond recognition",
+                    file=ctx.file.name,
+                    line=match.line,
+                )
             elif match.status == "modified":
                 said = [describe(change, alignment) for change in match.changes[: self.shown]]
                 more = len(match.changes) - len(said)
                 yield self.finding(
-                    f"the {name} was changed: " + "; ".join(said)
+                    f"the {name} was changed: "
+                    + "; ".join(said)
                     + (f"; and {more} more change(s)" if more > 0 else ""),
-                    file=ctx.file.name, line=match.line,
+                    file=ctx.file.name,
+                    line=match.line,
                 )
