@@ -32,6 +32,9 @@ except ModuleNotFoundError as exc:
 
 log = logging.getLogger(__name__)
 
+#: below this many submissions, checking in one process beats starting a pool
+PARALLEL_FROM = 64
+
 
 def check_submission(
     submission: Submission, *, assignment: Assignment, tasks: Sequence[str] | None = None
@@ -90,9 +93,9 @@ def check_task(
     diff = diff_summary(original, file.text, name=task.file)
     try:
         tree = ast.parse(file.text, filename=task.file)
-    except (SyntaxError, ValueError) as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None)
-        message = getattr(exc, "msg", None) or str(exc)
+        message = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
         findings.append(
             Finding(
                 "syntax",
@@ -103,13 +106,18 @@ def check_task(
             )
         )
         return StaticResult(task.id, tuple(findings), diff)
+    try:
+        provided_lines = align_provided(original, file.text, tree).provided_lines
+    except Exception:  # the protected.modified check reports the same failure as a warning
+        log.exception("cannot align %s with its original", file.path)
+        provided_lines = frozenset()
     ctx = TaskContext(
         assignment=assignment,
         task=task,
         file=file,
         tree=tree,
         original=original,
-        provided_lines=align_provided(original, file.text, tree).provided_lines,
+        provided_lines=provided_lines,
     )
     findings += apply_checks(ctx, [*DIFF_CHECKS, *STATIC_CHECKS])
     return StaticResult(task.id, tuple(findings), diff)
@@ -150,8 +158,9 @@ def check_many(
     tasks: Sequence[str] | None = None,
     jobs: int = 1,
 ) -> list[dict[str, StaticResult]]:
-    """``check_submission`` for each submission, in order; ``jobs`` > 1 uses that many processes."""
-    if jobs <= 1 or len(submissions) < 2 * jobs:
+    """``check_submission`` for each submission, in order; ``jobs`` > 1 uses that many processes
+    when there are enough submissions to repay starting them (a few milliseconds each)."""
+    if jobs <= 1 or len(submissions) < PARALLEL_FROM:
         return [check_submission(s, assignment=assignment, tasks=tasks) for s in submissions]
     chunk = max(1, len(submissions) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:

@@ -24,6 +24,11 @@ class Churn:
     outside: int
 
 
+def _lines(text: str) -> list[str]:
+    """Lines ending in "\\n" whatever the file used: a file saved on Windows is not all changed."""
+    return [line + "\n" for line in text.splitlines()]
+
+
 def _code_lines(text: str) -> list[tuple[int, str]]:
     """(line number, stripped text) of every line that holds code."""
     out = []
@@ -42,11 +47,7 @@ def _matcher(original: OriginalScript, code_only: bool) -> difflib.SequenceMatch
     each submission as the first) indexes the original once per process instead of once per
     submission; the opcodes are read the other way round.
     """
-    lines = (
-        [line for _, line in _code_lines(original.text)]
-        if code_only
-        else original.text.splitlines(keepends=True)
-    )
+    lines = [line for _, line in _code_lines(original.text)] if code_only else _lines(original.text)
     matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None, autojunk=False)
     matcher.set_seq2(lines)
     return matcher
@@ -67,8 +68,7 @@ def _range(start: int, stop: int) -> str:
 
 def diff_summary(original: OriginalScript, text: str, *, name: str) -> DiffSummary:
     """The unified diff of ``text`` against the original, and its added and removed line counts."""
-    ours = original.text.splitlines(keepends=True)
-    theirs = text.splitlines(keepends=True)
+    ours, theirs = _lines(original.text), _lines(text)
     matcher = _matcher(original, False)
     matcher.set_seq1(theirs)
     out: list[str] = []
@@ -85,9 +85,7 @@ def diff_summary(original: OriginalScript, text: str, *, name: str) -> DiffSumma
             removed, added = removed + i2 - i1, added + j2 - j1
     if out:
         out[:0] = [f"--- original/{name}\n", f"+++ submission/{name}\n"]
-    unified = "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out
-    )
+    unified = "".join(out)
     return DiffSummary(lines_added=added, lines_removed=removed, unified=unified)
 
 

@@ -105,12 +105,12 @@ def align_provided(
             cursor = at + end - start
     matches: list[RegionMatch] = []  # pass 2: align the rest within the gaps the others leave
     low = 0
-    for index, (region, (start, end), at) in enumerate(
+    for index, (region, (start, end), exact) in enumerate(
         zip(original.provided, slices, found, strict=True)
     ):
-        if at is not None:
-            matches.append(_exact(region, ours, theirs, start, at, end - start))
-            low = at + end - start
+        if exact is not None:
+            matches.append(_exact(region, ours, theirs, start, exact, end - start))
+            low = exact + end - start
         else:
             later = [f for f in found[index + 1 :] if f is not None]
             high = later[0] if later else len(theirs.code)

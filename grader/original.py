@@ -186,9 +186,12 @@ def _taint(statement: ast.stmt, data: set[str]) -> None:
 
 def find_dataset_name(tree: ast.Module, provided: list[Region], *, path: str) -> str:
     """The file name the provided code opens: the first string literal given to an ``open``."""
-    calls = [n for n in ast.walk(tree) if _is_open_call(n) and _inside(n, provided)]
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and _is_open_call(n) and _inside(n, provided)
+    ]
     for call in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
-        assert isinstance(call, ast.Call)
         if (
             call.args
             and isinstance(call.args[0], ast.Constant)

@@ -210,3 +210,18 @@ def test_reference_solutions_have_no_violation(assignment: Assignment) -> None:
         assert [f for f in results[task_id].findings if f.severity is Severity.VIOLATION] == []
     if len(solutions) == len(assignment.tasks):
         assert main(["check", str(solutions[0].parent)]) == 0
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x = " + "-" * 200_000 + "1\n", "x = " + "+".join(["1"] * 300_000) + "\n"],
+    ids=["memory", "recursion"],
+)
+def test_pathological_source_is_a_syntax_finding(
+    tmp_path: Path, assignment: Assignment, source: str
+) -> None:
+    folder = student(tmp_path, "deep", assignment)
+    (folder / "task1.py").write_text(source)
+    (submission,) = discover([folder], assignment=assignment)
+    results = check_submission(submission, assignment=assignment, tasks=["task1"])
+    assert [f.check for f in results["task1"].findings] == ["syntax"]

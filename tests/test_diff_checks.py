@@ -166,3 +166,11 @@ def test_excessive_threshold_is_calibrated_on_the_solutions(assignment: Assignme
             churn = measure_churn(parse_original(task), task.solution.read_text())
             assert churn.student * 2 < DiffExcessive.student_budget, task.id
             assert churn.outside <= DiffExcessive.outside_allowance // 2, task.id
+
+
+def test_windows_line_endings_change_nothing(assignment: Assignment) -> None:
+    original = parse_original(assignment.task("task1"))
+    text = original.text.replace("\n", "\r\n")
+    assert diff_findings(assignment, "task1", text) == []
+    summary = diff_summary(original, text, name="task1.py")
+    assert (summary.lines_added, summary.lines_removed) == (0, 0)
