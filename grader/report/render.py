@@ -1,0 +1,129 @@
+"""Write the report: a static site of plain files that opens from the file system.
+
+``index.html`` (the class overview and plots), ``leaderboard.html``, one page per student under
+``students/``, and ``assets/`` (one stylesheet, one small script) beside them: no server, no
+network, no CDN. Jinja2 renders with autoescaping on for every template and ``StrictUndefined``,
+so a misspelt name fails the render instead of printing nothing; the values all come prepared
+from the view layer (``view``, ``student_view``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from grader.records import ReportMeta, SubmissionResult
+from grader.report.formatting import page_names
+from grader.report.leaderboard import Ranked, entries, rank
+from grader.report.plots import Plot, Point, task_plots
+from grader.report.student_view import student_view
+from grader.report.view import leaderboard_view, overview_view, site_view
+from grader.report.files import write_text
+from grader.spec import Assignment, TaskSpec
+
+#: the templates, stylesheet and script, at the repository root beside the package
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "report_templates"
+ASSETS = ("report.css", "report.js")
+STUDENTS = "students"
+
+
+def environment(templates: Path = TEMPLATES) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(templates),
+        autoescape=True,  # every template, whatever its name: student text is never markup
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def graded_tasks(assignment: Assignment, results: Sequence[SubmissionResult]) -> list[TaskSpec]:
+    """The assignment's tasks that any result holds, in the assignment's order (all if none)."""
+    present = {task for result in results for task in result.tasks}
+    chosen = [t for t in assignment.tasks if t.id in present]
+    return chosen or list(assignment.tasks)
+
+
+def plot_points(results: Sequence[SubmissionResult], task: str) -> list[Point]:
+    points = []
+    for result in results:
+        task_result = result.tasks.get(task)
+        if task_result is None or task_result.summary.mean_error_pct is None:
+            continue
+        summary = task_result.summary
+        points.append(Point(summary.mean_error_pct, summary.model_size, summary.mean_duration_s,
+                            task_result.verdict))
+    return points
+
+
+def render_report(
+    *,
+    results: Sequence[SubmissionResult],
+    reference: Sequence[SubmissionResult],
+    meta: ReportMeta,
+    assignment: Assignment,
+    out_dir: Path,
+) -> Path:
+    """Write the whole report into ``out_dir`` and return the path of its ``index.html``.
+
+    ``results`` are the students, in the order the table lists them; ``reference`` are the
+    reference solutions, pinned above the students for comparison and never ranked.
+    """
+    out_dir = Path(out_dir)
+    env = environment()
+    tasks = graded_tasks(assignment, [*results, *reference])
+    names = page_names([r.id for r in [*results, *reference]])
+    from_root = {student: f"{STUDENTS}/{name}" for student, name in names.items()}
+    ranked: dict[str, list[Ranked]] = {t.id: rank(entries(results, task=t.id)) for t in tasks}
+    plots: dict[str, tuple[Plot, ...]] = {
+        t.id: task_plots(task=t, points=plot_points(results, t.id),
+                         reference=plot_points(reference, t.id))
+        for t in tasks
+    }
+
+    _copy_assets(out_dir / "assets")
+    index = out_dir / "index.html"
+    overview = overview_view(results=results, reference=reference, meta=meta, tasks=tasks,
+                             pages=from_root, plots=plots)
+    write_text(index, env.get_template("index.html.j2").render(view=overview, page="index"))
+    board = leaderboard_view(results=results, reference=reference, meta=meta, tasks=tasks,
+                             ranked=ranked, pages=from_root)
+    write_text(out_dir / "leaderboard.html",
+                 env.get_template("leaderboard.html.j2").render(view=board, page="leaderboard"))
+    _write_students(env, out_dir / STUDENTS, results=results, reference=reference, meta=meta,
+                    tasks=tasks, ranked=ranked, names=names)
+    return index
+
+
+def _write_students(
+    env: Environment, folder: Path, *, results: Sequence[SubmissionResult],
+    reference: Sequence[SubmissionResult], meta: ReportMeta, tasks: Sequence[TaskSpec],
+    ranked: dict[str, list[Ranked]], names: dict[str, str],
+) -> None:
+    """A page per student and per reference solution; pages of students no longer graded go."""
+    template = env.get_template("student.html.j2")
+    site = site_view(meta, root="../")
+    places = {task: {r.entry.id: r for r in rows} for task, rows in ranked.items()}
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in set(folder.glob("*.html")) - {folder / name for name in names.values()}:
+        stale.unlink()
+    for group, label in ((results, ""), (reference, "reference solution")):
+        for n, result in enumerate(group):
+            before = group[n - 1] if n > 0 else None
+            after = group[n + 1] if n + 1 < len(group) else None
+            view = student_view(
+                result, site=site, tasks=tasks, ranked=places, label=label,
+                previous=(before.id, names[before.id]) if before else None,
+                following=(after.id, names[after.id]) if after else None,
+            )
+            write_text(folder / names[result.id], template.render(view=view, page="student"))
+
+
+def _copy_assets(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ASSETS:
+        shutil.copyfile(TEMPLATES / name, folder / name)
