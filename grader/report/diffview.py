@@ -12,12 +12,10 @@ hunks are shown and a change counts as a violation when it touches code inside a
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from grader.churn import diff_summary
 from grader.diffing import align_provided
 from grader.records import OriginalScript, Region
 
@@ -126,36 +124,80 @@ def parse_unified(unified: str) -> list[_Hunk]:
     return hunks
 
 
-def apply_unified(original: str, unified: str) -> str:
-    """The file the diff was made from: ``original`` with every hunk applied, checked as it goes."""
-    source = original.splitlines(keepends=True)
+def lines_of(text: str) -> list[str]:
+    """Lines that all end in "\\n", as the stored diffs are made (line endings are not changes)."""
+    return [line + "\n" for line in text.splitlines()]
+
+
+def apply_hunks(old: Sequence[str], hunks: Sequence[_Hunk]) -> list[str]:
+    """The lines the diff was made from: ``old`` with every hunk applied, checked as it goes."""
     out: list[str] = []
     at = 0  # lines of the original consumed so far
-    for hunk in parse_unified(unified):
-        start = max(hunk.old_start - 1, 0) if _old_length(hunk) else hunk.old_start
-        if start < at or start > len(source):
+    for hunk in hunks:
+        start = _old_start(hunk)
+        if start < at or start > len(old):
             raise PatchError(f"hunk {hunk.header} is out of order or past the end")
-        out += source[at:start]
+        out += old[at:start]
         at = start
         for sign, text in hunk.body:
             if sign in (" ", "-"):
-                if at >= len(source) or source[at] != text:
+                if at >= len(old) or old[at].rstrip("\n") != text.rstrip("\n"):
                     raise PatchError(f"hunk {hunk.header} does not match original line {at + 1}")
                 at += 1
             if sign in (" ", "+"):
                 out.append(text)
-    return "".join(out + source[at:])
+    return out + list(old[at:])
 
 
-def _old_length(hunk: _Hunk) -> int:
-    return sum(1 for sign, _ in hunk.body if sign != "+")
+def apply_unified(original: str, unified: str) -> str:
+    """The submission a stored diff was made from (with "\\n" line ends); PatchError if the diff
+    does not apply to ``original``."""
+    return "".join(apply_hunks(lines_of(original), parse_unified(unified)))
+
+
+def _old_start(hunk: _Hunk) -> int:
+    """How many original lines precede the hunk (a hunk that removes nothing starts after its
+    line number, one that does starts at it)."""
+    return max(hunk.old_start - 1, 0) if any(s != "+" for s, _ in hunk.body) else hunk.old_start
+
+
+def _new_start(hunk: _Hunk) -> int:
+    return max(hunk.new_start - 1, 0) if any(s != "-" for s, _ in hunk.body) else hunk.new_start
+
+
+def _hunk_opcodes(hunk: _Hunk) -> list[Opcode]:
+    """The hunk as opcodes over whole files: runs of kept, removed and added lines."""
+    a, b = _old_start(hunk), _new_start(hunk)
+    single: list[Opcode] = []
+    for sign, _ in hunk.body:
+        tag = {" ": "equal", "-": "delete", "+": "insert"}[sign]
+        step = (a, a + (sign != "+"), b, b + (sign != "-"))
+        single.append((tag, *step))
+        a, b = step[1], step[3]
+    return _joined(single)
+
+
+def opcodes_of(hunks: Sequence[_Hunk], old_length: int) -> list[Opcode]:
+    """The whole file's opcodes: the hunks, and the unchanged stretches around them."""
+    opcodes: list[Opcode] = []
+    a = b = 0
+    for hunk in hunks:
+        start = _old_start(hunk)
+        if start > a:
+            opcodes.append(("equal", a, start, b, b + start - a))
+        b += start - a
+        for opcode in _hunk_opcodes(hunk):
+            opcodes.append(opcode)
+            a, b = opcode[2], opcode[4]
+    if a < old_length:
+        opcodes.append(("equal", a, old_length, b, b + old_length - a))
+    return _joined(opcodes)
 
 
 def build_diff_view(
     *,
     original: OriginalScript,
     unified: str,
-    file_name: str,
     anchor_prefix: str,
     keep: frozenset[int] = frozenset(),
     context: int = 3,
@@ -163,21 +205,20 @@ def build_diff_view(
 ) -> DiffView:
     """The whole submission against ``original``, or the stored hunks when it cannot be rebuilt.
 
-    ``keep`` lists submission lines never folded away (the lines findings point at); unchanged
-    stretches longer than ``fold_at`` lines, ``context`` lines away from any change or kept line,
-    are folded.
+    The changes are exactly the stored diff's (whatever algorithm made it); the file around them
+    is filled in from the original. ``keep`` lists submission lines never folded away (the lines
+    findings point at); unchanged stretches longer than ``fold_at`` lines, ``context`` lines away
+    from any change or kept line, are folded.
     """
+    old = lines_of(original.text)
     try:
-        text = apply_unified(original.text, unified)
-        if diff_summary(original, text, name=file_name).unified != unified:
-            raise PatchError("the rebuilt file does not give the stored diff back")
+        hunks = parse_unified(unified)
+        new = apply_hunks(old, hunks)
     except PatchError:
         return _hunks_only(original, unified, anchor_prefix)
-    old = original.text.splitlines(keepends=True)
-    new = text.splitlines(keepends=True)
-    opcodes = difflib.SequenceMatcher(None, old, new).get_opcodes()  # as unified_diff does
-    lines = _lines(opcodes, _numbered(old), _numbered(new), regions=original.provided,
-                   marks=_alignment_marks(original, text), prefix=anchor_prefix)
+    lines = _lines(opcodes_of(hunks, len(old)), _numbered(old), _numbered(new),
+                   regions=original.provided, marks=_alignment_marks(original, "".join(new)),
+                   prefix=anchor_prefix)
     blocks = _fold(lines, keep=keep, context=context, fold_at=fold_at)
     return _view(blocks, complete=True)
 
@@ -298,19 +339,15 @@ def _hunks_only(original: OriginalScript, unified: str, prefix: str) -> DiffView
     for hunk in hunks:
         old_lines: dict[int, str] = {}
         new_lines: dict[int, str] = {}
-        opcodes: list[Opcode] = []
-        a, b = hunk.old_start - (1 if _old_length(hunk) else 0), hunk.new_start - (
-            1 if any(s != "-" for s, _ in hunk.body) else 0)
+        a, b = _old_start(hunk), _new_start(hunk)
         for sign, text in hunk.body:
-            tag = {" ": "equal", "-": "delete", "+": "insert"}[sign]
             if sign != "+":
-                old_lines[a + 1] = text
+                a += 1
+                old_lines[a] = text
             if sign != "-":
-                new_lines[b + 1] = text
-            step = (a, a + (sign != "+"), b, b + (sign != "-"))
-            opcodes.append((tag, *step))
-            a, b = step[1], step[3]
-        lines = _lines(_joined(opcodes), old_lines, new_lines, regions=original.provided,
+                b += 1
+                new_lines[b] = text
+        lines = _lines(_hunk_opcodes(hunk), old_lines, new_lines, regions=original.provided,
                        marks=_Marks(by_position=True), prefix=prefix)
         blocks.append(DiffBlock(tuple(lines), False, hunk.header))
     return _view(blocks, complete=False)

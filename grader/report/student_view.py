@@ -196,7 +196,7 @@ def task_section(
     diff = None
     if result.diff is not None:
         diff = build_diff_view(original=parse_original(task), unified=result.diff.unified,
-                               file_name=task.file, anchor_prefix=task.id, keep=keep)
+                               anchor_prefix=task.id, keep=keep)
     anchors = diff.anchors if diff else frozenset()
     outcomes = {o.index: o for o in result.outcomes}
     return TaskSection(
