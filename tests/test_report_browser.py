@@ -18,15 +18,25 @@ from grader.report.formatting import page_names
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists()
-                                        else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 if CHROMIUM is None:
-    pytest.skip("Chromium is not installed (apt-get install chromium); the browser tests need it",
-                allow_module_level=True)
+    pytest.skip(
+        "Chromium is not installed (apt-get install chromium); the browser tests need it",
+        allow_module_level=True,
+    )
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is needed")
 
 
@@ -34,9 +44,13 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 def report(assignment, tmp_path_factory):
     results, reference = fixture_class(assignment)
     out = tmp_path_factory.mktemp("report")
-    index = render_report(results=results, reference=reference,
-                          meta=meta(warnings=["3 run(s) were not isolated"]),
-                          assignment=assignment, out_dir=out)
+    index = render_report(
+        results=results,
+        reference=reference,
+        meta=meta(warnings=["3 run(s) were not isolated"]),
+        assignment=assignment,
+        out_dir=out,
+    )
     return index, results
 
 
@@ -127,7 +141,8 @@ def test_student_page_highlights_the_protected_region_change(page, report):
     assert "4000" in violation.nth(0).inner_text() and "4500" in violation.nth(1).inner_text()
     colour = violation.first.evaluate("e => getComputedStyle(e).backgroundColor")
     plain = page.locator(".diff .line.context:not(.provided)").first.evaluate(
-        "e => getComputedStyle(e).backgroundColor")
+        "e => getComputedStyle(e).backgroundColor"
+    )
     assert colour != plain
     page.locator('a[href="#task1-L39"]').click()
     assert page.locator("#task1-L39").evaluate("e => e.matches(':target')")

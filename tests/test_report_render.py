@@ -24,8 +24,13 @@ WARNING = "2 run(s) were not isolated: only resource limits applied"
 def site(assignment, tmp_path_factory):
     results, reference = fixture_class(assignment)
     out = tmp_path_factory.mktemp("report")
-    index = render_report(results=results, reference=reference, meta=meta(warnings=[WARNING]),
-                          assignment=assignment, out_dir=out)
+    index = render_report(
+        results=results,
+        reference=reference,
+        meta=meta(warnings=[WARNING]),
+        assignment=assignment,
+        out_dir=out,
+    )
     return index, results, reference
 
 
@@ -125,7 +130,9 @@ def test_nothing_a_student_wrote_becomes_markup(site):
 def test_findings_link_to_their_line_in_the_diff(site):
     index, _, _ = site
     page = Page((index.parent / "students" / "carol.html").read_text())
-    links = [a["href"] for t, a in page.tags if t == "a" and a.get("href", "").startswith("#task1-L")]
+    links = [
+        a["href"] for t, a in page.tags if t == "a" and a.get("href", "").startswith("#task1-L")
+    ]
     assert links == ["#task1-L39"]
     line = next(a for t, a in page.tags if a.get("id") == "task1-L39")
     assert "violation" in line["class"].split() and "provided" in line["class"].split()
@@ -138,35 +145,47 @@ def test_overview_shows_warnings_reference_and_plots(site, assignment, tmp_path)
     assert WARNING in "".join(page.text) and 'role="alert"' in html
     rows = [a for t, a in page.tags if t == "tr" and "data-verdicts" in a]
     assert len(rows) == len(results) + 1  # and the pinned reference
-    plots = re.findall(r'<figure class="plot".*?</figure>', html, re.S)
+    plots = re.findall(r'<figure class="plot".*?</figure>', html, re.DOTALL)
     assert len(plots) == 3 * len(assignment.tasks)
     for plot in plots:
         assert "<svg" in plot and "<path" in plot and "<script" not in plot
         assert len(plot) < 80_000
-    quiet = render_report(results=results[:1], reference=[], meta=meta(), assignment=assignment,
-                          out_dir=tmp_path)
+    quiet = render_report(
+        results=results[:1], reference=[], meta=meta(), assignment=assignment, out_dir=tmp_path
+    )
     assert 'role="alert"' not in quiet.read_text()  # no warning, no banner
 
 
 def test_rerendering_drops_pages_of_students_no_longer_graded(assignment, tmp_path):
     results, reference = fixture_class(assignment)
-    render_report(results=results, reference=reference, meta=meta(), assignment=assignment,
-                  out_dir=tmp_path)
+    render_report(
+        results=results, reference=reference, meta=meta(), assignment=assignment, out_dir=tmp_path
+    )
     (tmp_path / "students" / "notes.txt").write_text("kept")
-    render_report(results=results[:2], reference=[], meta=meta(), assignment=assignment,
-                  out_dir=tmp_path)
+    render_report(
+        results=results[:2], reference=[], meta=meta(), assignment=assignment, out_dir=tmp_path
+    )
     assert sorted(p.name for p in (tmp_path / "students").iterdir()) == [
-        "alice.html", "bob.html", "notes.txt"]
+        "alice.html",
+        "bob.html",
+        "notes.txt",
+    ]
 
 
 def test_an_empty_class_and_a_single_task_render(assignment, tmp_path):
-    empty = render_report(results=[], reference=[], meta=meta(), assignment=assignment,
-                          out_dir=tmp_path / "empty")
+    empty = render_report(
+        results=[], reference=[], meta=meta(), assignment=assignment, out_dir=tmp_path / "empty"
+    )
     assert "0 students" in empty.read_text()
     results, _ = fixture_class(assignment)
     only_task1 = [type(r)(r.id, r.source, r.sha256, {"task1": r.tasks["task1"]}) for r in results]
-    index = render_report(results=only_task1, reference=[], meta=meta(), assignment=assignment,
-                          out_dir=tmp_path / "task1")
+    index = render_report(
+        results=only_task1,
+        reference=[],
+        meta=meta(),
+        assignment=assignment,
+        out_dir=tmp_path / "task1",
+    )
     html = index.read_text()
     assert 'class="group">task1<' in html and 'class="group">task2<' not in html
 

@@ -23,14 +23,22 @@ from report_fixtures import (
 from grader.original import parse_original
 from grader.records import Finding, RunStatus, Severity, Verdict
 from grader.report import formatting as fmt
-from grader.report.diffview import PatchError, apply_unified, build_diff_view, lines_of
+from grader.report.diffview import build_diff_view
 from grader.report.exports import grades_rows, write_grades_csv
-from grader.report.leaderboard import Entry, competition_ranks, dominates, entries, pareto_front, rank
+from grader.report.leaderboard import (
+    Entry,
+    competition_ranks,
+    dominates,
+    entries,
+    pareto_front,
+    rank,
+)
+from grader.report.leaderboard_view import leaderboard_view
+from grader.report.patch import PatchError, apply_unified, lines_of
 from grader.report.strips import strip
 from grader.report.student_view import figure_uri, finding_view, observed, run_row, tail
 from grader.report.view import (
     filter_groups,
-    leaderboard_view,
     overview_view,
     task_cells,
     task_columns,
@@ -53,20 +61,35 @@ def by_id(results, id):
 # ------------------------------------------------------------------------------------ formatting
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (fmt.pct(None), "—"), (fmt.pct(4.0), "4.00 %"), (fmt.pct_spread(None, 0.3), "—"),
-    (fmt.pct_spread(4.123, 0.351), "4.12 ± 0.35 %"), (fmt.pct_spread(4.0, None), "4.00 %"),
-    (fmt.count(None), "—"), (fmt.count(1_000_000), "1,000,000"), (fmt.seconds(None), "—"),
-    (fmt.seconds(41.52), "41.5 s"), (fmt.seconds(241.4), "241 s"), (fmt.megabytes(851.4), "851 MB"),
-    (fmt.number_key(None), ""), (fmt.number_key(3), "3.0"), (fmt.number_key(0.0), "0.0"),
-    (fmt.timestamp("2025-01-31T14:05:00+00:00"), "2025-01-31 14:05:00 UTC"),
-    (fmt.timestamp("2025-01-31T15:05:00+01:00"), "2025-01-31 14:05:00 UTC"),
-    (fmt.timestamp("yesterday"), "yesterday"),
-    (fmt.setting_value(["task1", "task2"]), "task1, task2"), (fmt.setting_value(None), "—"),
-    (fmt.setting_value(True), "yes"), (fmt.setting_value(600.0), "600"),
-    (fmt.setting_value(0.5), "0.5"), (fmt.setting_label("timeout_s"), "timeout (s)"),
-    (fmt.setting_label("threads_per_run"), "threads per run"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (fmt.pct(None), "—"),
+        (fmt.pct(4.0), "4.00 %"),
+        (fmt.pct_spread(None, 0.3), "—"),
+        (fmt.pct_spread(4.123, 0.351), "4.12 ± 0.35 %"),
+        (fmt.pct_spread(4.0, None), "4.00 %"),
+        (fmt.count(None), "—"),
+        (fmt.count(1_000_000), "1,000,000"),
+        (fmt.seconds(None), "—"),
+        (fmt.seconds(41.52), "41.5 s"),
+        (fmt.seconds(241.4), "241 s"),
+        (fmt.megabytes(851.4), "851 MB"),
+        (fmt.number_key(None), ""),
+        (fmt.number_key(3), "3.0"),
+        (fmt.number_key(0.0), "0.0"),
+        (fmt.timestamp("2025-01-31T14:05:00+00:00"), "2025-01-31 14:05:00 UTC"),
+        (fmt.timestamp("2025-01-31T15:05:00+01:00"), "2025-01-31 14:05:00 UTC"),
+        (fmt.timestamp("yesterday"), "yesterday"),
+        (fmt.setting_value(["task1", "task2"]), "task1, task2"),
+        (fmt.setting_value(None), "—"),
+        (fmt.setting_value(True), "yes"),
+        (fmt.setting_value(600.0), "600"),
+        (fmt.setting_value(0.5), "0.5"),
+        (fmt.setting_label("timeout_s"), "timeout (s)"),
+        (fmt.setting_label("threads_per_run"), "threads per run"),
+    ],
+)
 def test_formatting(value, text):
     assert value == text
 
@@ -76,8 +99,10 @@ def test_badges_are_distinct_and_verdicts_sort_best_first():
     assert len({b.css for b in badges}) == len(Verdict)
     assert fmt.verdict_badge(V.HIGH_PERFORMANCE).label == "high performance"
     assert fmt.verdict_badge(None).label == fmt.MISSING
-    ranks = [fmt.verdict_rank(v) for v in (V.HIGH_PERFORMANCE, V.VALID, V.INCOMPLETE, V.INVALID,
-                                            V.MISSING, None)]
+    ranks = [
+        fmt.verdict_rank(v)
+        for v in (V.HIGH_PERFORMANCE, V.VALID, V.INCOMPLETE, V.INVALID, V.MISSING, None)
+    ]
     assert ranks == sorted(ranks) and len(set(ranks)) == 6
     assert fmt.severity_rank(S.VIOLATION) < fmt.severity_rank(S.WARNING) < fmt.severity_rank(S.INFO)
     assert fmt.status_badge(RunStatus.TIMEOUT).css == "status-timeout"
@@ -87,7 +112,7 @@ def test_page_names_are_safe_unique_and_keep_plain_ids():
     ids = ["alice", "Alice", "ALICE", "a/b c", HOSTILE_ID, "...", "bob.smith_2"]
     names = fmt.page_names(ids)
     assert names["bob.smith_2"] == "bob.smith_2.html"  # a plain id is kept as it is
-    assert len(set(n.lower() for n in names.values())) == len(ids)  # unique, even ignoring case
+    assert len({n.lower() for n in names.values()}) == len(ids)  # unique, even ignoring case
     for name in names.values():
         assert name.endswith(".html") and not name.startswith(".")
         assert set(name) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -116,8 +141,9 @@ def test_pareto_front():
 
 
 def test_rank_orders_by_error_and_ranks_each_measure():
-    ranked = rank([entry("slow", 2.0, 10, 99.0), entry("best", 1.0, 30, 50.0),
-                   entry("small", 3.0, 5, 60.0)])
+    ranked = rank(
+        [entry("slow", 2.0, 10, 99.0), entry("best", 1.0, 30, 50.0), entry("small", 3.0, 5, 60.0)]
+    )
     assert [r.entry.id for r in ranked] == ["best", "slow", "small"]
     best = ranked[0]
     assert (best.error_rank, best.size_rank, best.time_rank, best.pareto) == (1, 3, 1, True)
@@ -129,8 +155,9 @@ def test_entries_take_only_valid_submissions_with_every_measure(assignment, klas
     ids = [e.id for e in entries(results, task="task2")]
     assert ids == ["alice", HOSTILE_ID, "frank"]  # bob invalid, carol missing, dave incomplete
     alice = by_id(results, "alice")
-    no_size = replace(alice.tasks["task2"], summary=replace(alice.tasks["task2"].summary,
-                                                            model_size=None))
+    no_size = replace(
+        alice.tasks["task2"], summary=replace(alice.tasks["task2"].summary, model_size=None)
+    )
     assert entries([replace(alice, tasks={"task2": no_size})], task="task2") == []
 
 
@@ -139,9 +166,13 @@ def test_entries_take_only_valid_submissions_with_every_measure(assignment, klas
 
 def test_strip_places_runs_on_the_class_scale(assignment):
     task = assignment.task("task1")
-    runs = task_result(assignment, "task1", V.VALID, text=None,
-                       plan=Plan([2.0, 23.9, 30.0, None], 1000, 10.0,
-                                 [RunStatus.OK] * 3 + [RunStatus.FAILED])).runs
+    runs = task_result(
+        assignment,
+        "task1",
+        V.VALID,
+        text=None,
+        plan=Plan([2.0, 23.9, 30.0, None], 1000, 10.0, [RunStatus.OK] * 3 + [RunStatus.FAILED]),
+    ).runs
     drawn = strip(runs, task=task, width=100, pad=4)
     assert drawn is not None
     assert [d.off_scale for d in drawn.dots] == [False, False, True]  # 23.9 % is inside 24 %
@@ -149,8 +180,9 @@ def test_strip_places_runs_on_the_class_scale(assignment):
     hp, passing = drawn.marks
     assert hp.css == "hp" and passing.css == "pass" and hp.x < passing.x
     assert "1 run(s) gave no error" in drawn.label
-    failed = task_result(assignment, "task1", V.INVALID, text=None,
-                         plan=Plan([None], 1, 1.0, [RunStatus.FAILED])).runs
+    failed = task_result(
+        assignment, "task1", V.INVALID, text=None, plan=Plan([None], 1, 1.0, [RunStatus.FAILED])
+    ).runs
     assert strip(failed, task=task) is None
 
 
@@ -159,27 +191,39 @@ def test_strip_places_runs_on_the_class_scale(assignment):
 
 def test_apply_unified_gives_the_submission_back(assignment):
     original = parse_original(assignment.task("task1"))
-    for text in (edited(assignment, "task1"), edited(assignment, "task1", split=4100),
-                 original.text, "print('all new')\n"):
+    for text in (
+        edited(assignment, "task1"),
+        edited(assignment, "task1", split=4100),
+        original.text,
+        "print('all new')\n",
+    ):
         assert apply_unified(original.text, diff_of(assignment, "task1", text).unified) == text
     windows = edited(assignment, "task1").replace("\n", "\r\n").rstrip()
     assert apply_unified(original.text, diff_of(assignment, "task1", windows).unified) == "".join(
-        lines_of(windows))  # line ends are not changes: lines come back ending in "\n"
+        lines_of(windows)
+    )  # line ends are not changes: lines come back ending in "\n"
     with pytest.raises(PatchError):
-        apply_unified(original.text.replace("np.random.permutation", "np.random.choice"),
-                      diff_of(assignment, "task1", edited(assignment, "task1", split=4100)).unified)
+        apply_unified(
+            original.text.replace("np.random.permutation", "np.random.choice"),
+            diff_of(assignment, "task1", edited(assignment, "task1", split=4100)).unified,
+        )
 
 
 def diff_lines(assignment, text, **kwargs):
     original = kwargs.pop("original", parse_original(assignment.task("task1")))
-    view = build_diff_view(original=original, unified=diff_of(assignment, "task1", text).unified,
-                           anchor_prefix="task1", **kwargs)
+    view = build_diff_view(
+        original=original,
+        unified=diff_of(assignment, "task1", text).unified,
+        anchor_prefix="task1",
+        **kwargs,
+    )
     return view, [line for block in view.blocks for line in block.lines]
 
 
 def test_changes_to_provided_code_are_violations_and_comments_are_not(assignment):
     text = edited(assignment, "task1", split=4500).replace(
-        "# a new random split", "# a random split (my note)")
+        "# a new random split", "# a random split (my note)"
+    )
     view, lines = diff_lines(assignment, text)
     assert view.complete
     changed = {(l.kind, l.old, l.new) for l in lines if l.violation}
@@ -204,8 +248,12 @@ def test_unchanged_stretches_fold_except_around_kept_lines(assignment):
 
 def test_a_diff_that_no_longer_applies_shows_its_hunks_by_position(assignment):
     original = parse_original(assignment.task("task1"))
-    moved = replace(original, text=original.text.replace(
-        "order = np.random.permutation", "order = np.random.permutation  "))
+    moved = replace(
+        original,
+        text=original.text.replace(
+            "order = np.random.permutation", "order = np.random.permutation  "
+        ),
+    )
     text = edited(assignment, "task1", split=4500).replace("# a new random", "# a newer random")
     view, lines = diff_lines(assignment, text, original=moved)
     assert not view.complete and all(b.label.startswith("@@") for b in view.blocks)
@@ -227,7 +275,9 @@ def test_violations_lists_distinct_violated_checks_per_task(assignment, klass):
     results, _ = klass
     tasks = assignment.tasks
     assert [v.label for v in violations(by_id(results, "dave"), tasks)] == [
-        "task1 · run.failed", "task1 · run.timeout"]
+        "task1 · run.failed",
+        "task1 · run.timeout",
+    ]
     assert [v.label for v in violations(by_id(results, "bob"), tasks)] == ["task2 · seed"]  # no
     assert violations(by_id(results, "alice"), tasks) == ()  # warning runs.deterministic above
 
@@ -246,25 +296,43 @@ def test_task_cells_show_dashes_and_sort_last_without_numbers(assignment, klass)
 def test_overview_view(assignment, klass):
     results, reference = klass
     pages = fmt.page_names([r.id for r in [*results, *reference]])
-    view = overview_view(results=results, reference=reference, meta=meta(warnings=["loud"]),
-                         tasks=assignment.tasks, pages=pages, plots={})
+    view = overview_view(
+        results=results,
+        reference=reference,
+        meta=meta(warnings=["loud"]),
+        tasks=assignment.tasks,
+        pages=pages,
+        plots={},
+    )
     assert [r.id for r in view.rows] == [r.id for r in results]
     assert [r.label for r in view.pinned] == ["reference solution"]
     assert view.site.warnings == ("loud",) and ("cores", "2") in view.site.machine
     carol = view.rows[2]
-    assert carol.filter_tokens.split() == ["task1:invalid", "*:invalid", "task2:missing",
-                                           "*:missing"]
+    assert carol.filter_tokens.split() == [
+        "task1:invalid",
+        "*:invalid",
+        "task2:missing",
+        "*:missing",
+    ]
     # the template's contract: every row has one cell per column, at the columns' indexes
-    indexes = [view.student_column.index, *(c.index for t in view.tasks for c in t.columns),
-               view.violations_column.index]
+    indexes = [
+        view.student_column.index,
+        *(c.index for t in view.tasks for c in t.columns),
+        view.violations_column.index,
+    ]
     assert indexes == list(range(2 + 4 * len(assignment.tasks)))
 
 
 def test_verdict_counts_and_filters(assignment, klass):
     results, _ = klass
     counts = {c.badge.label: c.count for c in verdict_counts(results, "task1")}
-    assert counts == {"high performance": 1, "valid": 2, "incomplete": 0, "invalid": 3,
-                      "missing": 0}
+    assert counts == {
+        "high performance": 1,
+        "valid": 2,
+        "incomplete": 0,
+        "invalid": 3,
+        "missing": 0,
+    }
     groups = {g.label: [v for v, _ in g.options] for g in filter_groups(results, assignment.tasks)}
     assert groups["in task1"] == ["task1:high_performance", "task1:valid", "task1:invalid"]
     assert "*:missing" in groups["in any task"]
@@ -275,8 +343,14 @@ def test_leaderboard_view(assignment, klass):
     results, reference = klass
     pages = fmt.page_names([r.id for r in [*results, *reference]])
     ranked = {t.id: rank(entries(results, task=t.id)) for t in assignment.tasks}
-    view = leaderboard_view(results=results, reference=reference, meta=meta(),
-                            tasks=assignment.tasks, ranked=ranked, pages=pages)
+    view = leaderboard_view(
+        results=results,
+        reference=reference,
+        meta=meta(),
+        tasks=assignment.tasks,
+        ranked=ranked,
+        pages=pages,
+    )
     task1 = view.tables[0]
     assert [r.id for r in task1.rows] == ["alice", "frank", "bob"]
     assert [id for id, _ in task1.front] == ["alice", "bob"]  # frank: alice beats him on all
@@ -300,13 +374,16 @@ def test_figure_uri_embeds_only_png():
 
 def test_finding_links_only_to_lines_on_the_page(assignment):
     task = assignment.task("task1")
-    on_page = finding_view(Finding("seed", S.VIOLATION, "m", "task1.py", 12), task=task,
-                           anchors=frozenset({12}))
+    on_page = finding_view(
+        Finding("seed", S.VIOLATION, "m", "task1.py", 12), task=task, anchors=frozenset({12})
+    )
     assert (on_page.location, on_page.href) == ("task1.py:12", "#task1-L12")
-    off_page = finding_view(Finding("seed", S.VIOLATION, "m", "task1.py", 13), task=task,
-                            anchors=frozenset({12}))
-    other_file = finding_view(Finding("files.extra", S.WARNING, "m", "helper.py", 12), task=task,
-                              anchors=frozenset({12}))
+    off_page = finding_view(
+        Finding("seed", S.VIOLATION, "m", "task1.py", 13), task=task, anchors=frozenset({12})
+    )
+    other_file = finding_view(
+        Finding("files.extra", S.WARNING, "m", "helper.py", 12), task=task, anchors=frozenset({12})
+    )
     no_line = finding_view(Finding("run.failed", S.VIOLATION, "m"), task=task, anchors=frozenset())
     assert off_page.href == other_file.href == no_line.href == ""
     assert (other_file.location, no_line.location) == ("helper.py:12", "")
@@ -326,11 +403,13 @@ def test_observed_facts(klass):
     results, _ = klass
     outcomes = by_id(results, "alice").tasks["task1"].outcomes
     assert observed(outcomes) == (("training", "Model.fit"),)
-    seeded = [replace(o, facts=replace(o.facts, seed_calls=("numpy.random.seed",)))
-              for o in outcomes]
+    seeded = [
+        replace(o, facts=replace(o.facts, seed_calls=("numpy.random.seed",))) for o in outcomes
+    ]
     assert ("seeding", "numpy.random.seed") in observed(seeded)
     assert observed([replace(outcomes[0], facts=None)]) == (
-        ("harness", "no run reported its facts"),)
+        ("harness", "no run reported its facts"),
+    )
 
 
 # ---------------------------------------------------------------------------------------- export
@@ -344,7 +423,10 @@ def test_grades_rows(klass):
     table = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert table["dave"]["task1_violations"] == "run.failed;run.timeout"
     assert table["bob"]["task2_violations"] == "seed"  # the warning is not listed
-    assert table["carol"]["task2_mean_error_pct"] == "" and table["carol"]["task2_verdict"] == "missing"
+    assert (
+        table["carol"]["task2_mean_error_pct"] == ""
+        and table["carol"]["task2_verdict"] == "missing"
+    )
     assert table["alice"]["task1_mean_error_pct"] == "2.24"
     assert table["alice"]["task1_model_size"] == "52000"
     partial = grades_rows([student("x", {})], tasks=["task1"])

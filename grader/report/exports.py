@@ -35,8 +35,14 @@ from pathlib import Path
 from grader.records import Severity, SubmissionResult, TaskResult
 from grader.report.files import write_text
 
-TASK_FIELDS = ("verdict", "mean_error_pct", "std_error_pct", "model_size", "mean_duration_s",
-               "violations")
+TASK_FIELDS = (
+    "verdict",
+    "mean_error_pct",
+    "std_error_pct",
+    "model_size",
+    "mean_duration_s",
+    "violations",
+)
 
 
 def grades_header(tasks: Sequence[str]) -> list[str]:
@@ -71,7 +77,9 @@ def grades_rows(results: Sequence[SubmissionResult], *, tasks: Sequence[str]) ->
     return rows
 
 
-def write_grades_csv(results: Sequence[SubmissionResult], path: Path, *, tasks: Sequence[str]) -> Path:
+def write_grades_csv(
+    results: Sequence[SubmissionResult], path: Path, *, tasks: Sequence[str]
+) -> Path:
     """Write ``grades.csv`` atomically (a gradebook import never sees half a file)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(grades_rows(results, tasks=tasks))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from grader.records import RunStatus, Severity, Verdict
 
@@ -28,8 +28,10 @@ class Badge:
 
 
 _VERDICTS: dict[Verdict, tuple[str, str]] = {
-    Verdict.HIGH_PERFORMANCE: ("high performance", "valid, and the mean error is at or under the "
-                               "high-performance line"),
+    Verdict.HIGH_PERFORMANCE: (
+        "high performance",
+        ("valid, and the mean error is at or under the high-performance line"),
+    ),
     Verdict.VALID: ("valid", "no violation, and every run finished"),
     Verdict.INVALID: ("invalid", "at least one finding is a violation"),
     Verdict.INCOMPLETE: ("incomplete", "no violation so far, but runs are still missing"),
@@ -38,7 +40,11 @@ _VERDICTS: dict[Verdict, tuple[str, str]] = {
 
 #: best first: sorting a column of verdicts ascending lists the best submissions first
 VERDICT_ORDER: tuple[Verdict, ...] = (
-    Verdict.HIGH_PERFORMANCE, Verdict.VALID, Verdict.INCOMPLETE, Verdict.INVALID, Verdict.MISSING,
+    Verdict.HIGH_PERFORMANCE,
+    Verdict.VALID,
+    Verdict.INCOMPLETE,
+    Verdict.INVALID,
+    Verdict.MISSING,
 )
 
 _RUN_STATUS: dict[RunStatus, tuple[str, str]] = {
@@ -63,10 +69,15 @@ def verdict_rank(verdict: Verdict | None) -> int:
 
 
 def severity_badge(severity: Severity) -> Badge:
-    return Badge(severity.value, f"severity-{severity.value}",
-                 {Severity.VIOLATION: "makes the task invalid",
-                  Severity.WARNING: "worth a look; does not change the verdict",
-                  Severity.INFO: "for information"}[severity])
+    return Badge(
+        severity.value,
+        f"severity-{severity.value}",
+        {
+            Severity.VIOLATION: "makes the task invalid",
+            Severity.WARNING: "worth a look; does not change the verdict",
+            Severity.INFO: "for information",
+        }[severity],
+    )
 
 
 def severity_rank(severity: Severity) -> int:
@@ -120,7 +131,7 @@ def timestamp(iso: str) -> str:
         return iso
     if moment.tzinfo is None:
         return moment.strftime("%Y-%m-%d %H:%M:%S")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def setting_value(value: object) -> str:
@@ -155,8 +166,9 @@ def page_names(ids: list[str]) -> dict[str, str]:
     A name that had to be changed, or that would collide with another when case is ignored (as on
     macOS and Windows), gets a short hash of the id, so two ids never share a page.
     """
-    stems = {student: _UNSAFE.sub("_", student).strip("._")[:_MAX_STEM] or "student"
-             for student in ids}
+    stems = {
+        student: _UNSAFE.sub("_", student).strip("._")[:_MAX_STEM] or "student" for student in ids
+    }
     folded: dict[str, int] = {}
     for stem in stems.values():
         folded[stem.lower()] = folded.get(stem.lower(), 0) + 1

@@ -46,11 +46,22 @@ def entries(results: Sequence[SubmissionResult], *, task: str) -> list[Entry]:
         if task_result is None or task_result.verdict not in RANKED:
             continue
         summary = task_result.summary
-        if summary.mean_error_pct is None or summary.model_size is None \
-                or summary.mean_duration_s is None:
+        if (
+            summary.mean_error_pct is None
+            or summary.model_size is None
+            or summary.mean_duration_s is None
+        ):
             continue
-        found.append(Entry(result.id, summary.mean_error_pct, summary.std_error_pct,
-                           summary.model_size, summary.mean_duration_s, task_result.verdict))
+        found.append(
+            Entry(
+                result.id,
+                summary.mean_error_pct,
+                summary.std_error_pct,
+                summary.model_size,
+                summary.mean_duration_s,
+                task_result.verdict,
+            )
+        )
     return found
 
 
@@ -76,7 +87,8 @@ def pareto_front(items: Sequence[Entry]) -> set[str]:
 def rank(items: Sequence[Entry]) -> list[Ranked]:
     """Every entry with its three ranks and Pareto flag, best error first (ties: smaller, faster)."""
     by: dict[str, Callable[[Entry], float]] = {
-        "error": lambda e: e.error_pct, "size": lambda e: e.model_size,
+        "error": lambda e: e.error_pct,
+        "size": lambda e: e.model_size,
         "time": lambda e: e.duration_s,
     }
     ranks = {name: competition_ranks([key(e) for e in items]) for name, key in by.items()}

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import matplotlib
 
 matplotlib.use("Agg")  # must come before anything imports pyplot; the report never shows a window
 
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import EngFormatter  # noqa: E402
-from markupsafe import Markup  # noqa: E402
+from markupsafe import Markup
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import EngFormatter, MaxNLocator
 
-from grader.records import Verdict  # noqa: E402
-from grader.report.formatting import verdict_badge  # noqa: E402
-from grader.report.strips import scale_max  # noqa: E402
-from grader.spec import TaskSpec  # noqa: E402
+from grader.records import Verdict
+from grader.report.formatting import verdict_badge
+from grader.report.strips import scale_max
+from grader.spec import TaskSpec
 
 #: the badge colours of report.css, so a plot's dots match the table's badges
 COLOURS: dict[Verdict, str] = {
@@ -37,17 +38,6 @@ COLOURS: dict[Verdict, str] = {
     Verdict.MISSING: "#9aa0a6",
 }
 REFERENCE_COLOUR = "#1a4fa0"
-_STYLE = {
-    "svg.fonttype": "none",
-    "font.family": "sans-serif",
-    "font.size": 9.0,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 10.0,
-    "axes.titleweight": "bold",
-    "legend.fontsize": 8.0,
-    "legend.frameon": False,
-}
 #: a log axis once the largest value is this many times the smallest
 LOG_RATIO = 30.0
 
@@ -70,25 +60,51 @@ class Plot:
     caption: str
 
 
-def task_plots(*, task: TaskSpec, points: Sequence[Point], reference: Sequence[Point]) -> tuple[Plot, ...]:
+def task_plots(
+    *, task: TaskSpec, points: Sequence[Point], reference: Sequence[Point]
+) -> tuple[Plot, ...]:
     """The three plots of one task."""
     top = scale_max(task)
     off = sum(1 for p in points if p.error_pct > top)
     edge = f"; {off} beyond {top:g} % are drawn at the edge" if off else ""
     return (
-        Plot("histogram", "Mean test error across the class",
-             _histogram(task, points, reference, top),
-             f"{len(points)} submission(s) with a mean error{edge}. Dashed: the pass line "
-             f"({task.max_error_pct:g} %) and the high-performance line "
-             f"({task.high_performance_error_pct:g} %)."),
-        Plot("size", "Error against model size",
-             _scatter(task, points, reference, top, measure="size"),
-             f"Dotted: the parameter limit ({task.max_params:,}). The star is the reference "
-             f"solution{edge}."),
-        Plot("duration", "Error against mean duration",
-             _scatter(task, points, reference, top, measure="duration"),
-             f"Dotted: the time limit ({task.max_mean_duration_s:g} s). The star is the "
-             f"reference solution{edge}."),
+        Plot(
+            "histogram",
+            "Mean test error across the class",
+            _histogram(task, points, reference, top),
+            f"{len(points)} submission(s) with a mean error{edge}. Dashed: the pass line "
+            f"({task.max_error_pct:g} %) and the high-performance line "
+            f"({task.high_performance_error_pct:g} %).",
+        ),
+        Plot(
+            "size",
+            "Error against model size",
+            _scatter(task, points, reference, top, measure="size"),
+            f"Dotted: the parameter limit ({task.max_params:,}). The star is the reference "
+            f"solution{edge}.",
+        ),
+        Plot(
+            "duration",
+            "Error against mean duration",
+            _scatter(task, points, reference, top, measure="duration"),
+            f"Dotted: the time limit ({task.max_mean_duration_s:g} s). The star is the "
+            f"reference solution{edge}.",
+        ),
+    )
+
+
+def _style() -> AbstractContextManager[None]:
+    """The plots' look, set for the duration of one figure only (no global state changes)."""
+    return matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",  # text stays text: no glyph paths, no font files
+            "font.family": "sans-serif",
+            "font.size": 9.0,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.fontsize": 8.0,
+            "legend.frameon": False,
+        }
     )
 
 
@@ -97,7 +113,7 @@ def _svg(figure: Figure, salt: str) -> Markup:
     with matplotlib.rc_context({"svg.hashsalt": salt}):
         figure.savefig(out, format="svg", metadata={"Date": None})
     text = out.getvalue()
-    return Markup(text[text.index("<svg"):])  # inline: no XML declaration or doctype
+    return Markup(text[text.index("<svg") :])  # inline: no XML declaration or doctype
 
 
 def _figure() -> tuple[Figure, Axes]:
@@ -107,57 +123,99 @@ def _figure() -> tuple[Figure, Axes]:
 
 def _lines(axes: Axes, task: TaskSpec, *, vertical: bool) -> None:
     draw = axes.axvline if vertical else axes.axhline
-    draw(task.max_error_pct, color=COLOURS[Verdict.INVALID], linestyle="--", linewidth=1,
-         label=f"pass line {task.max_error_pct:g} %")
-    draw(task.high_performance_error_pct, color=COLOURS[Verdict.HIGH_PERFORMANCE],
-         linestyle="--", linewidth=1, label=f"high performance {task.high_performance_error_pct:g} %")
+    draw(
+        task.max_error_pct,
+        color=COLOURS[Verdict.INVALID],
+        linestyle="--",
+        linewidth=1,
+        label=f"pass line {task.max_error_pct:g} %",
+    )
+    draw(
+        task.high_performance_error_pct,
+        color=COLOURS[Verdict.HIGH_PERFORMANCE],
+        linestyle="--",
+        linewidth=1,
+        label=f"high performance {task.high_performance_error_pct:g} %",
+    )
 
 
-def _histogram(task: TaskSpec, points: Sequence[Point], reference: Sequence[Point],
-               top: float) -> Markup:
-    with matplotlib.rc_context(_STYLE):
+def _histogram(
+    task: TaskSpec, points: Sequence[Point], reference: Sequence[Point], top: float
+) -> Markup:
+    with _style():
         figure, axes = _figure()
         bins = [top * i / 24 for i in range(25)]
         verdicts = [v for v in COLOURS if any(p.verdict is v for p in points)]
-        stacks = [[min(p.error_pct, top * 0.999) for p in points if p.verdict is v] for v in verdicts]
+        stacks = [
+            [min(p.error_pct, top * 0.999) for p in points if p.verdict is v] for v in verdicts
+        ]
         if stacks:
-            axes.hist(stacks, bins=bins, stacked=True, color=[COLOURS[v] for v in verdicts],
-                      label=[verdict_badge(v).label for v in verdicts], edgecolor="white",
-                      linewidth=0.5)
+            axes.hist(
+                stacks,
+                bins=bins,
+                stacked=True,
+                color=[COLOURS[v] for v in verdicts],
+                label=[verdict_badge(v).label for v in verdicts],
+                edgecolor="white",
+                linewidth=0.5,
+            )
         _lines(axes, task, vertical=True)
         for ref in reference:
-            axes.axvline(min(ref.error_pct, top), color=REFERENCE_COLOUR, linewidth=1.5,
-                         label="reference")
+            axes.axvline(
+                min(ref.error_pct, top), color=REFERENCE_COLOUR, linewidth=1.5, label="reference"
+            )
         axes.set_xlim(0, top)
         axes.set_xlabel("mean test error (%)")
         axes.set_ylabel("submissions")
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         _legend(figure, axes)
         return _svg(figure, f"{task.id}-histogram")
 
 
-def _scatter(task: TaskSpec, points: Sequence[Point], reference: Sequence[Point], top: float,
-             *, measure: str) -> Markup:
+def _scatter(
+    task: TaskSpec, points: Sequence[Point], reference: Sequence[Point], top: float, *, measure: str
+) -> Markup:
     def x_of(p: Point) -> float | None:
         value = p.model_size if measure == "size" else p.duration_s
         return None if value is None or value <= 0 else float(value)
 
     limit = float(task.max_params) if measure == "size" else task.max_mean_duration_s
-    with matplotlib.rc_context(_STYLE):
+    with _style():
         figure, axes = _figure()
         xs = [x for p in [*points, *reference] if (x := x_of(p)) is not None]
         for verdict, colour in COLOURS.items():
             for clipped, marker in ((False, "o"), (True, "^")):
-                chosen = [(x, min(p.error_pct, top)) for p in points if p.verdict is verdict
-                          and (p.error_pct > top) == clipped and (x := x_of(p)) is not None]
+                chosen = [
+                    (x, min(p.error_pct, top))
+                    for p in points
+                    if p.verdict is verdict
+                    and (p.error_pct > top) == clipped
+                    and (x := x_of(p)) is not None
+                ]
                 if chosen:
-                    axes.scatter(*zip(*chosen, strict=True), s=24, color=colour, marker=marker,
-                                 alpha=0.85, linewidths=0,
-                                 label=None if clipped else verdict_badge(verdict).label)
+                    axes.scatter(
+                        [x for x, _ in chosen],
+                        [y for _, y in chosen],
+                        s=24,
+                        color=colour,
+                        marker=marker,
+                        alpha=0.85,
+                        linewidths=0,
+                        label=None if clipped else verdict_badge(verdict).label,
+                    )
         refs = [(x, min(p.error_pct, top)) for p in reference if (x := x_of(p)) is not None]
         if refs:
-            axes.scatter(*zip(*refs, strict=True), s=110, marker="*", color=REFERENCE_COLOUR,
-                         edgecolors="white", linewidths=0.6, label="reference", zorder=3)
+            axes.scatter(
+                [x for x, _ in refs],
+                [y for _, y in refs],
+                s=110,
+                marker="*",
+                color=REFERENCE_COLOUR,
+                edgecolors="white",
+                linewidths=0.6,
+                label="reference",
+                zorder=3,
+            )
         _lines(axes, task, vertical=False)
         axes.axvline(limit, color="#5f6368", linestyle=":", linewidth=1)
         if xs and max(xs + [limit]) / min(xs) >= LOG_RATIO:
@@ -175,6 +233,11 @@ def _legend(figure: Figure, axes: Axes) -> None:
     """One legend under the axes, where it never hides a point or a line."""
     handles, labels = axes.get_legend_handles_labels()
     if handles:
-        figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3),
-                      handlelength=1.2, columnspacing=1.0)
-
+        figure.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=min(len(labels), 3),
+            handlelength=1.2,
+            columnspacing=1.0,
+        )

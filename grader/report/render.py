@@ -16,12 +16,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from grader.records import ReportMeta, SubmissionResult
+from grader.report.files import write_text
 from grader.report.formatting import page_names
 from grader.report.leaderboard import Ranked, entries, rank
+from grader.report.leaderboard_view import leaderboard_view
 from grader.report.plots import Plot, Point, task_plots
 from grader.report.student_view import student_view
-from grader.report.view import leaderboard_view, overview_view, site_view
-from grader.report.files import write_text
+from grader.report.view import overview_view, site_view
 from grader.spec import Assignment, TaskSpec
 
 #: the templates, stylesheet and script, at the repository root beside the package
@@ -52,11 +53,19 @@ def plot_points(results: Sequence[SubmissionResult], task: str) -> list[Point]:
     points = []
     for result in results:
         task_result = result.tasks.get(task)
-        if task_result is None or task_result.summary.mean_error_pct is None:
+        if task_result is None:
             continue
         summary = task_result.summary
-        points.append(Point(summary.mean_error_pct, summary.model_size, summary.mean_duration_s,
-                            task_result.verdict))
+        if summary.mean_error_pct is None:
+            continue
+        points.append(
+            Point(
+                summary.mean_error_pct,
+                summary.model_size,
+                summary.mean_duration_s,
+                task_result.verdict,
+            )
+        )
     return points
 
 
@@ -80,29 +89,48 @@ def render_report(
     from_root = {student: f"{STUDENTS}/{name}" for student, name in names.items()}
     ranked: dict[str, list[Ranked]] = {t.id: rank(entries(results, task=t.id)) for t in tasks}
     plots: dict[str, tuple[Plot, ...]] = {
-        t.id: task_plots(task=t, points=plot_points(results, t.id),
-                         reference=plot_points(reference, t.id))
+        t.id: task_plots(
+            task=t, points=plot_points(results, t.id), reference=plot_points(reference, t.id)
+        )
         for t in tasks
     }
 
     _copy_assets(out_dir / "assets")
     index = out_dir / "index.html"
-    overview = overview_view(results=results, reference=reference, meta=meta, tasks=tasks,
-                             pages=from_root, plots=plots)
+    overview = overview_view(
+        results=results, reference=reference, meta=meta, tasks=tasks, pages=from_root, plots=plots
+    )
     write_text(index, env.get_template("index.html.j2").render(view=overview, page="index"))
-    board = leaderboard_view(results=results, reference=reference, meta=meta, tasks=tasks,
-                             ranked=ranked, pages=from_root)
-    write_text(out_dir / "leaderboard.html",
-                 env.get_template("leaderboard.html.j2").render(view=board, page="leaderboard"))
-    _write_students(env, out_dir / STUDENTS, results=results, reference=reference, meta=meta,
-                    tasks=tasks, ranked=ranked, names=names)
+    board = leaderboard_view(
+        results=results, reference=reference, meta=meta, tasks=tasks, ranked=ranked, pages=from_root
+    )
+    write_text(
+        out_dir / "leaderboard.html",
+        env.get_template("leaderboard.html.j2").render(view=board, page="leaderboard"),
+    )
+    _write_students(
+        env,
+        out_dir / STUDENTS,
+        results=results,
+        reference=reference,
+        meta=meta,
+        tasks=tasks,
+        ranked=ranked,
+        names=names,
+    )
     return index
 
 
 def _write_students(
-    env: Environment, folder: Path, *, results: Sequence[SubmissionResult],
-    reference: Sequence[SubmissionResult], meta: ReportMeta, tasks: Sequence[TaskSpec],
-    ranked: dict[str, list[Ranked]], names: dict[str, str],
+    env: Environment,
+    folder: Path,
+    *,
+    results: Sequence[SubmissionResult],
+    reference: Sequence[SubmissionResult],
+    meta: ReportMeta,
+    tasks: Sequence[TaskSpec],
+    ranked: dict[str, list[Ranked]],
+    names: dict[str, str],
 ) -> None:
     """A page per student and per reference solution; pages of students no longer graded go."""
     template = env.get_template("student.html.j2")
@@ -116,7 +144,11 @@ def _write_students(
             before = group[n - 1] if n > 0 else None
             after = group[n + 1] if n + 1 < len(group) else None
             view = student_view(
-                result, site=site, tasks=tasks, ranked=places, label=label,
+                result,
+                site=site,
+                tasks=tasks,
+                ranked=places,
+                label=label,
                 previous=(before.id, names[before.id]) if before else None,
                 following=(after.id, names[after.id]) if after else None,
             )

@@ -63,7 +63,11 @@ def scale_max(task: TaskSpec) -> float:
 
 
 def strip(
-    runs: Sequence[RunMetrics], *, task: TaskSpec, width: int = 96, height: int = 16,
+    runs: Sequence[RunMetrics],
+    *,
+    task: TaskSpec,
+    width: int = 96,
+    height: int = 16,
     pad: float = 4.0,
 ) -> Strip | None:
     """The strip of one task's runs, or None when no run printed an error."""
@@ -77,18 +81,28 @@ def strip(
         return round(pad + span * min(max(value, 0.0), top) / top, 1)
 
     dots = tuple(
-        StripDot(x_of(error), round(height / 2 + ((n % 3) - 1) * height / 6, 1), error > top,
-                 f"run {index + 1}: {error:.2f} %")
+        StripDot(
+            x_of(error),
+            round(height / 2 + ((n % 3) - 1) * height / 6, 1),
+            error > top,
+            f"run {index + 1}: {error:.2f} %",
+        )
         for n, (index, error) in enumerate(errors)
     )
     marks = (
-        StripMark(x_of(task.high_performance_error_pct), "hp",
-                  f"high performance: {task.high_performance_error_pct:g} %"),
+        StripMark(
+            x_of(task.high_performance_error_pct),
+            "hp",
+            f"high performance: {task.high_performance_error_pct:g} %",
+        ),
         StripMark(x_of(task.max_error_pct), "pass", f"pass line: {task.max_error_pct:g} %"),
     )
     mean = sum(e for _, e in errors) / len(errors)
     shown = ", ".join(f"{e:.2f}" for _, e in errors)
     failed = len(runs) - len(errors)
-    label = f"test error of {len(errors)} run(s): {shown} %" + (
-        f"; {failed} run(s) gave no error" if failed else "") + f" (scale 0–{top:g} %)"
+    label = (
+        f"test error of {len(errors)} run(s): {shown} %"
+        + (f"; {failed} run(s) gave no error" if failed else "")
+        + f" (scale 0–{top:g} %)"
+    )
     return Strip(width, height, dots, marks, x_of(mean), label)

@@ -118,8 +118,9 @@ def finding_view(finding: Finding, *, task: TaskSpec, anchors: frozenset[int]) -
             href = f"#{task.id}-L{finding.line}"
     elif finding.file:
         location = finding.file
-    return FindingView(fmt.severity_badge(finding.severity), finding.check, finding.message,
-                       location, href)
+    return FindingView(
+        fmt.severity_badge(finding.severity), finding.check, finding.message, location, href
+    )
 
 
 def run_row(metrics: RunMetrics, outcome: RunOutcome | None) -> RunRow:
@@ -127,9 +128,14 @@ def run_row(metrics: RunMetrics, outcome: RunOutcome | None) -> RunRow:
     return RunRow(
         number=str(metrics.index + 1),
         status=fmt.status_badge(metrics.status),
-        cells=(fmt.pct(metrics.error_pct), fmt.count(metrics.model_size),
-               fmt.seconds(metrics.duration_s), fmt.seconds(metrics.wall_s),
-               fmt.seconds(metrics.cpu_s), fmt.megabytes(metrics.max_rss_mb)),
+        cells=(
+            fmt.pct(metrics.error_pct),
+            fmt.count(metrics.model_size),
+            fmt.seconds(metrics.duration_s),
+            fmt.seconds(metrics.wall_s),
+            fmt.seconds(metrics.cpu_s),
+            fmt.megabytes(metrics.max_rss_mb),
+        ),
         note=outcome.note if outcome else "",
         stdout=tail(outcome.stdout) if outcome and failed else "",
         stderr=tail(outcome.stderr) if outcome and failed else "",
@@ -143,15 +149,22 @@ def models(outcomes: Sequence[RunOutcome]) -> tuple[ModelView, ...]:
         for model in outcome.facts.models if outcome.facts else ():
             seen.setdefault((model.name, model.layers, model.params), []).append(outcome.index + 1)
     return tuple(
-        ModelView(name, " → ".join(layers) or fmt.MISSING, fmt.count(params),
-                  ("run " if len(runs) == 1 else "runs ") + ", ".join(map(str, sorted(set(runs)))))
+        ModelView(
+            name,
+            " → ".join(layers) or fmt.MISSING,
+            fmt.count(params),
+            ("run " if len(runs) == 1 else "runs ") + ", ".join(map(str, sorted(set(runs)))),
+        )
         for (name, layers, params), runs in seen.items()
     )
 
 
 _OBSERVED: tuple[tuple[str, str], ...] = (
-    ("training_calls", "training"), ("weights_loaded", "weights loaded"),
-    ("seed_calls", "seeding"), ("files_opened", "files opened"), ("sockets", "sockets"),
+    ("training_calls", "training"),
+    ("weights_loaded", "weights loaded"),
+    ("seed_calls", "seeding"),
+    ("files_opened", "files opened"),
+    ("sockets", "sockets"),
     ("subprocesses", "subprocesses"),
 )
 
@@ -172,7 +185,9 @@ def observed(outcomes: Sequence[RunOutcome]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _facts(result: TaskResult, ranked: Ranked | None, ranked_of: int) -> tuple[tuple[str, str], ...]:
+def _facts(
+    result: TaskResult, ranked: Ranked | None, ranked_of: int
+) -> tuple[tuple[str, str], ...]:
     summary = result.summary
     ok = sum(1 for r in result.runs if r.status is RunStatus.OK)
     facts = [
@@ -182,8 +197,10 @@ def _facts(result: TaskResult, ranked: Ranked | None, ranked_of: int) -> tuple[t
         ("runs ok", f"{ok} of {len(result.runs)}"),
     ]
     if ranked is not None:
-        where = f"error #{ranked.error_rank}, size #{ranked.size_rank}, time #{ranked.time_rank}" \
-                f" of {ranked_of}"
+        where = (
+            f"error #{ranked.error_rank}, size #{ranked.size_rank}, time #{ranked.time_rank}"
+            f" of {ranked_of}"
+        )
         facts.append(("leaderboard", where + (" · Pareto front" if ranked.pareto else "")))
     return tuple(facts)
 
@@ -195,12 +212,18 @@ def task_section(
     keep = frozenset(f.line for f in findings if f.line is not None and f.file in (None, task.file))
     diff = None
     if result.diff is not None:
-        diff = build_diff_view(original=parse_original(task), unified=result.diff.unified,
-                               anchor_prefix=task.id, keep=keep)
+        diff = build_diff_view(
+            original=parse_original(task),
+            unified=result.diff.unified,
+            anchor_prefix=task.id,
+            keep=keep,
+        )
     anchors = diff.anchors if diff else frozenset()
     outcomes = {o.index: o for o in result.outcomes}
     return TaskSection(
-        id=task.id, title=task.title, file=task.file,
+        id=task.id,
+        title=task.title,
+        file=task.file,
         verdict=fmt.verdict_badge(result.verdict),
         limits=task_limits(task),
         facts=_facts(result, ranked, ranked_of),
@@ -211,8 +234,11 @@ def task_section(
         observed=observed(result.outcomes),
         figure_uri=figure_uri(result.figure_png),
         diff=diff,
-        diff_stats=(f"+{result.diff.lines_added} −{result.diff.lines_removed} lines"
-                    if result.diff else "no file to compare"),
+        diff_stats=(
+            f"+{result.diff.lines_added} −{result.diff.lines_removed} lines"
+            if result.diff
+            else "no file to compare"
+        ),
     )
 
 
@@ -233,8 +259,18 @@ def student_view(
         if task_result is None:
             continue
         places = ranked.get(task.id, {})
-        sections.append(task_section(task_result, task=task, ranked=places.get(result.id),
-                                     ranked_of=len(places)))
-    return StudentView(site=site, id=result.id, source=result.source, sha256=result.sha256,
-                       label=label, sections=tuple(sections), previous=previous, following=following)
-
+        sections.append(
+            task_section(
+                task_result, task=task, ranked=places.get(result.id), ranked_of=len(places)
+            )
+        )
+    return StudentView(
+        site=site,
+        id=result.id,
+        source=result.source,
+        sha256=result.sha256,
+        label=label,
+        sections=tuple(sections),
+        previous=previous,
+        following=following,
+    )

@@ -3,7 +3,7 @@
 Templates only place what is built here (``report_templates/``): no formatting, sorting or
 deciding happens in them. Each view is a frozen dataclass of strings, numbers and smaller views,
 built by a pure function of the records, so it can be unit-tested without rendering anything.
-Student pages are prepared in ``student_view``.
+Student pages are prepared in ``student_view``, the leaderboard in ``leaderboard_view``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from grader.records import ReportMeta, Severity, SubmissionResult, TaskResult, Verdict
+from grader.records import ReportMeta, Severity, SubmissionResult, TaskResult
 from grader.report import formatting as fmt
 from grader.report.formatting import Badge
-from grader.report.leaderboard import Ranked
 from grader.report.plots import Plot
 from grader.report.strips import Strip, strip
 from grader.spec import TaskSpec
@@ -115,54 +114,28 @@ class OverviewView:
     filters: tuple[FilterGroup, ...]
 
 
-@dataclass(frozen=True)
-class LeaderRow:
-    id: str
-    href: str
-    verdict: Badge
-    cells: tuple[Cell, ...]  # error, its rank, size, its rank, duration, its rank
-    pareto: bool
-    label: str = ""  # "reference solution" for a pinned row
-
-    @property
-    def css(self) -> str:
-        return "front" if self.pareto else ""
-
-
-@dataclass(frozen=True)
-class LeaderTable:
-    id: str
-    title: str
-    columns: tuple[Column, ...]
-    rows: tuple[LeaderRow, ...]
-    pinned: tuple[LeaderRow, ...]  # the reference solution, for comparison, not ranked
-    front: tuple[tuple[str, str], ...]  # (id, href) of the Pareto front
-    unranked: int  # graded submissions left out: not valid, or a measure missing
-
-
-@dataclass(frozen=True)
-class LeaderboardView:
-    site: SiteView
-    tables: tuple[LeaderTable, ...]
-
-
 def site_view(meta: ReportMeta, *, root: str = "") -> SiteView:
     return SiteView(
         assignment=meta.assignment,
         generated=fmt.timestamp(meta.generated_at),
         grader_version=meta.grader_version,
         warnings=tuple(meta.warnings),
-        machine=tuple((fmt.setting_label(k), fmt.setting_value(v)) for k, v in meta.machine.items()),
-        settings=tuple((fmt.setting_label(k), fmt.setting_value(v))
-                       for k, v in meta.settings.items()),
+        machine=tuple(
+            (fmt.setting_label(k), fmt.setting_value(v)) for k, v in meta.machine.items()
+        ),
+        settings=tuple(
+            (fmt.setting_label(k), fmt.setting_value(v)) for k, v in meta.settings.items()
+        ),
         root=root,
     )
 
 
 def task_limits(task: TaskSpec) -> str:
-    return (f"pass ≤ {task.max_error_pct:g} % mean error · high performance ≤ "
-            f"{task.high_performance_error_pct:g} % · ≤ {task.max_params:,} parameters · ≤ "
-            f"{task.max_mean_duration_s:g} s mean duration · needs a {task.required_layer} layer")
+    return (
+        f"pass ≤ {task.max_error_pct:g} % mean error · high performance ≤ "
+        f"{task.high_performance_error_pct:g} % · ≤ {task.max_params:,} parameters · ≤ "
+        f"{task.max_mean_duration_s:g} s mean duration · needs a {task.required_layer} layer"
+    )
 
 
 def violations(result: SubmissionResult, tasks: Sequence[TaskSpec]) -> tuple[Violation, ...]:
@@ -180,34 +153,43 @@ def violations(result: SubmissionResult, tasks: Sequence[TaskSpec]) -> tuple[Vio
 def task_cells(task_result: TaskResult | None, task: TaskSpec) -> TaskCells:
     if task_result is None:
         empty = Cell(fmt.MISSING, "")
-        return TaskCells(fmt.verdict_badge(None), str(fmt.verdict_rank(None)), empty, None,
-                         empty, empty)
+        return TaskCells(
+            fmt.verdict_badge(None), str(fmt.verdict_rank(None)), empty, None, empty, empty
+        )
     summary = task_result.summary
     ok = sum(1 for r in task_result.runs if r.error_pct is not None)
     return TaskCells(
         verdict=fmt.verdict_badge(task_result.verdict),
         verdict_sort=str(fmt.verdict_rank(task_result.verdict)),
-        error=Cell(fmt.pct_spread(summary.mean_error_pct, summary.std_error_pct),
-                   fmt.number_key(summary.mean_error_pct),
-                   f"mean ± sample standard deviation over {ok} run(s) with an error"),
+        error=Cell(
+            fmt.pct_spread(summary.mean_error_pct, summary.std_error_pct),
+            fmt.number_key(summary.mean_error_pct),
+            f"mean ± sample standard deviation over {ok} run(s) with an error",
+        ),
         strip=strip(task_result.runs, task=task),
         size=Cell(fmt.count(summary.model_size), fmt.number_key(summary.model_size)),
-        duration=Cell(fmt.seconds(summary.mean_duration_s),
-                      fmt.number_key(summary.mean_duration_s)),
+        duration=Cell(
+            fmt.seconds(summary.mean_duration_s), fmt.number_key(summary.mean_duration_s)
+        ),
     )
 
 
-def overview_row(result: SubmissionResult, *, tasks: Sequence[TaskSpec], href: str,
-                 label: str = "") -> OverviewRow:
+def overview_row(
+    result: SubmissionResult, *, tasks: Sequence[TaskSpec], href: str, label: str = ""
+) -> OverviewRow:
     found = violations(result, tasks)
     tokens: list[str] = []
     for task in tasks:
         task_result = result.tasks.get(task.id)
         if task_result is not None:
-            tokens += [f"{task.id}:{task_result.verdict.value}",
-                       f"{ALL_TASKS}:{task_result.verdict.value}"]
+            tokens += [
+                f"{task.id}:{task_result.verdict.value}",
+                f"{ALL_TASKS}:{task_result.verdict.value}",
+            ]
     return OverviewRow(
-        id=result.id, href=href, label=label,
+        id=result.id,
+        href=href,
+        label=label,
         tasks=tuple(task_cells(result.tasks.get(t.id), t) for t in tasks),
         violations=found,
         violations_sort=" ".join(v.label for v in found),
@@ -218,17 +200,28 @@ def overview_row(result: SubmissionResult, *, tasks: Sequence[TaskSpec], href: s
 def verdict_counts(results: Sequence[SubmissionResult], task: str) -> tuple[VerdictCount, ...]:
     """How many students got each verdict in ``task`` (every verdict, zeros included)."""
     verdicts = [r.tasks[task].verdict for r in results if task in r.tasks]
-    return tuple(VerdictCount(fmt.verdict_badge(v), verdicts.count(v), f"{task}:{v.value}")
-                 for v in fmt.VERDICT_ORDER)
+    return tuple(
+        VerdictCount(fmt.verdict_badge(v), verdicts.count(v), f"{task}:{v.value}")
+        for v in fmt.VERDICT_ORDER
+    )
 
 
-def filter_groups(results: Sequence[SubmissionResult],
-                  tasks: Sequence[TaskSpec]) -> tuple[FilterGroup, ...]:
+def filter_groups(
+    results: Sequence[SubmissionResult], tasks: Sequence[TaskSpec]
+) -> tuple[FilterGroup, ...]:
     def options(task: str) -> tuple[tuple[str, str], ...]:
-        found = {v for r in results for t, tr in r.tasks.items()
-                 if task in (ALL_TASKS, t) for v in [tr.verdict]}
-        return tuple((f"{task}:{v.value}", f"{fmt.verdict_badge(v).label}")
-                     for v in fmt.VERDICT_ORDER if v in found)
+        found = {
+            v
+            for r in results
+            for t, tr in r.tasks.items()
+            if task in (ALL_TASKS, t)
+            for v in [tr.verdict]
+        }
+        return tuple(
+            (f"{task}:{v.value}", f"{fmt.verdict_badge(v).label}")
+            for v in fmt.VERDICT_ORDER
+            if v in found
+        )
 
     groups = [FilterGroup("in any task", options(ALL_TASKS))]
     groups += [FilterGroup(f"in {t.id}", options(t.id)) for t in tasks]
@@ -237,15 +230,19 @@ def filter_groups(results: Sequence[SubmissionResult],
 
 def task_columns(tasks: Sequence[TaskSpec]) -> list[tuple[Column, ...]]:
     """Per task: verdict, error, size, duration; index 0 is the student column."""
-    columns = []
+    columns: list[tuple[Column, ...]] = []
     for n, task in enumerate(tasks):
         first = 1 + 4 * n
-        columns.append((
-            Column("Verdict", first, True, f"{task.id}: best first"),
-            Column("Mean error ± std", first + 1, True, f"{task.id}: mean test error of the runs"),
-            Column("Size", first + 2, True, f"{task.id}: model parameters"),
-            Column("Duration", first + 3, True, f"{task.id}: mean duration the script printed"),
-        ))
+        columns.append(
+            (
+                Column("Verdict", first, True, f"{task.id}: best first"),
+                Column(
+                    "Mean error ± std", first + 1, True, f"{task.id}: mean test error of the runs"
+                ),
+                Column("Size", first + 2, True, f"{task.id}: model parameters"),
+                Column("Duration", first + 3, True, f"{task.id}: mean duration the script printed"),
+            )
+        )
     return columns
 
 
@@ -263,77 +260,22 @@ def overview_view(
     return OverviewView(
         site=site_view(meta),
         tasks=tuple(
-            TaskHeader(t.id, t.title, task_limits(t), verdict_counts(results, t.id), cols,
-                       plots.get(t.id, ()))
+            TaskHeader(
+                t.id,
+                t.title,
+                task_limits(t),
+                verdict_counts(results, t.id),
+                cols,
+                plots.get(t.id, ()),
+            )
             for t, cols in zip(tasks, columns, strict=True)
         ),
         student_column=Column("Student", 0, False),
         violations_column=Column("Violated checks", 1 + 4 * len(tasks), False),
         rows=tuple(overview_row(r, tasks=tasks, href=pages[r.id]) for r in results),
-        pinned=tuple(overview_row(r, tasks=tasks, href=pages[r.id], label="reference solution")
-                     for r in reference),
+        pinned=tuple(
+            overview_row(r, tasks=tasks, href=pages[r.id], label="reference solution")
+            for r in reference
+        ),
         filters=filter_groups(results, tasks),
     )
-
-
-LEADER_COLUMNS = (
-    Column("Mean error", 2, True), Column("Error rank", 3, True),
-    Column("Size", 4, True), Column("Size rank", 5, True),
-    Column("Duration", 6, True), Column("Duration rank", 7, True),
-)
-
-
-def leader_row(*, id: str, href: str, verdict: Verdict, task_result: TaskResult,
-               ranked: Ranked | None, label: str = "") -> LeaderRow:
-    summary = task_result.summary
-
-    def rank(value: int | None) -> Cell:
-        return Cell(fmt.MISSING if value is None else str(value),
-                    "" if value is None else str(value))
-
-    return LeaderRow(
-        id=id, href=href, verdict=fmt.verdict_badge(verdict),
-        cells=(
-            Cell(fmt.pct_spread(summary.mean_error_pct, summary.std_error_pct),
-                 fmt.number_key(summary.mean_error_pct)),
-            rank(ranked.error_rank if ranked else None),
-            Cell(fmt.count(summary.model_size), fmt.number_key(summary.model_size)),
-            rank(ranked.size_rank if ranked else None),
-            Cell(fmt.seconds(summary.mean_duration_s), fmt.number_key(summary.mean_duration_s)),
-            rank(ranked.time_rank if ranked else None),
-        ),
-        pareto=bool(ranked and ranked.pareto),
-        label=label,
-    )
-
-
-def leaderboard_view(
-    *,
-    results: Sequence[SubmissionResult],
-    reference: Sequence[SubmissionResult],
-    meta: ReportMeta,
-    tasks: Sequence[TaskSpec],
-    ranked: Mapping[str, Sequence[Ranked]],
-    pages: Mapping[str, str],
-) -> LeaderboardView:
-    tables = []
-    by_id = {r.id: r for r in results}
-    for task in tasks:
-        order = ranked.get(task.id, ())
-        rows = tuple(
-            leader_row(id=r.entry.id, href=pages[r.entry.id], verdict=r.entry.verdict,
-                       task_result=by_id[r.entry.id].tasks[task.id], ranked=r)
-            for r in order
-        )
-        pinned = tuple(
-            leader_row(id=r.id, href=pages[r.id], verdict=r.tasks[task.id].verdict,
-                       task_result=r.tasks[task.id], ranked=None, label="reference solution")
-            for r in reference if task.id in r.tasks
-        )
-        graded = sum(1 for r in results if task.id in r.tasks)
-        tables.append(LeaderTable(
-            id=task.id, title=task.title, columns=LEADER_COLUMNS, rows=rows, pinned=pinned,
-            front=tuple((r.entry.id, pages[r.entry.id]) for r in order if r.pareto),
-            unranked=graded - len(rows),
-        ))
-    return LeaderboardView(site=site_view(meta), tables=tuple(tables))

@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for report_fixtures
 
-from report_fixtures import fixture_class, generated_class, meta  # noqa: E402
+from report_fixtures import fixture_class, generated_class, meta
 
-from grader.report import render_report, write_grades_csv  # noqa: E402
-from grader.spec import load_assignment  # noqa: E402
+from grader.report import render_report, write_grades_csv
+from grader.spec import load_assignment
 
 TARGET_S = 10.0
 
@@ -51,16 +51,30 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
         out = Path(folder)
-        times = timed(lambda: render_report(results=results, reference=reference, meta=meta(),
-                                            assignment=assignment, out_dir=out), args.repeats)
-        csv_times = timed(lambda: write_grades_csv(results, out / "grades.csv",
-                                                   tasks=[t.id for t in assignment.tasks]), 1)
+        times = timed(
+            lambda: render_report(
+                results=results,
+                reference=reference,
+                meta=meta(),
+                assignment=assignment,
+                out_dir=out,
+            ),
+            args.repeats,
+        )
+        csv_times = timed(
+            lambda: write_grades_csv(
+                results, out / "grades.csv", tasks=[t.id for t in assignment.tasks]
+            ),
+            1,
+        )
         pages = sorted(out.rglob("*.html"))
         size_mb = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6
         index_kb = (out / "index.html").stat().st_size / 1e3
     best, median = min(times), statistics.median(times)
-    print(f"render_report: best {best:.2f} s, median {median:.2f} s over {len(times)} repeat(s) "
-          f"(the first includes matplotlib's import)")
+    print(
+        f"render_report: best {best:.2f} s, median {median:.2f} s over {len(times)} repeat(s) "
+        f"(the first includes matplotlib's import)"
+    )
     print(f"  {len(pages)} pages, {size_mb:.1f} MB in all, index.html {index_kb:.0f} kB")
     print(f"write_grades_csv: {csv_times[0] * 1000:.0f} ms")
     verdict = "OK" if median < TARGET_S else "TOO SLOW"
