@@ -13,10 +13,11 @@ from report_fixtures import HOSTILE_ID, fixture_class, meta
 
 from grader.report import render_report
 from grader.report.formatting import page_names
-from grader.report.render import environment
+from grader.report.render import environment, page_script
 
 GOLDEN = Path(__file__).parent / "golden" / "student_carol.html"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+CSP = "Content-Security-Policy"
 WARNING = "2 run(s) were not isolated: only resource limits applied"
 
 
@@ -76,7 +77,7 @@ def test_writes_every_page_and_asset(site):
     names = page_names([r.id for r in [*results, *reference]])
     assert {p.name for p in (out / "students").iterdir()} == set(names.values())
     assert (out / "leaderboard.html").is_file()
-    assert (out / "assets" / "report.css").is_file() and (out / "assets" / "report.js").is_file()
+    assert (out / "assets" / "report.css").is_file()
     assert os.stat(index).st_mode & 0o044  # shareable, like any file the user writes
 
 
@@ -108,16 +109,22 @@ def test_links_stay_inside_the_site_and_resolve(site):
 
 def test_nothing_a_student_wrote_becomes_markup(site):
     index, _, _ = site
+    script = page_script()
     hostile = 0
     for path, page in pages(index).items():
         for tag, attrs in page.tags:
             assert not [a for a in attrs if a.startswith("on")], f"{path.name}: {tag} {attrs}"
             assert tag not in ("b", "iframe", "object", "embed"), f"{path.name}: <{tag}>"
             if tag == "script":
-                assert attrs.get("src", "").endswith("assets/report.js")
+                assert attrs == {}  # inline, and only the report's own script (below)
             if tag == "img":
                 assert attrs["src"].startswith("data:image/png;base64,")
-        assert page.script_text.strip() == ""  # no inline script at all
+        policy = next(a["content"] for t, a in page.tags if a.get("http-equiv") == CSP)
+        if path.parent.name == "students":  # no script at all, and none allowed
+            assert page.script_text == "" and "script-src 'none'" in policy
+        else:  # exactly the shipped script, allowed by its hash
+            assert page.script_text == script.source and script.policy in policy
+        assert "default-src 'none'" in policy
         text = "".join(page.text)
         hostile += text.count("<script>alert(")
     # the id (everywhere it is shown), the diff line, the stdout tail: all there, as text

@@ -1,19 +1,23 @@
 """Write the report: a static site of plain files that opens from the file system.
 
 ``index.html`` (the class overview and plots), ``leaderboard.html``, one page per student under
-``students/``, and ``assets/`` (one stylesheet, one small script) beside them: no server, no
-network, no CDN. Jinja2 renders with autoescaping on for every template and ``StrictUndefined``,
+``students/``, and ``assets/report.css`` beside them: no server, no network, no CDN. The small
+sorting and filtering script is inline in the two pages that use it (see ``PageScript``). Jinja2 renders with autoescaping on for every template and ``StrictUndefined``,
 so a misspelt name fails the render instead of printing nothing; the values all come prepared
 from the view layer (``view``, ``student_view``).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from grader.records import ReportMeta, SubmissionResult
 from grader.report.files import write_text
@@ -27,8 +31,32 @@ from grader.spec import Assignment, TaskSpec
 
 #: the templates, stylesheet and script, at the repository root beside the package
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "report_templates"
-ASSETS = ("report.css", "report.js")
+ASSETS = ("report.css",)
 STUDENTS = "students"
+
+
+@dataclass(frozen=True)
+class PageScript:
+    """The script a page carries inline, and the Content-Security-Policy source that allows it.
+
+    The pages forbid every script but this one, named by its hash: should escaping ever fail,
+    injected markup still cannot run. A hash, unlike ``'self'``, means the same from ``file://``
+    in every browser. Student pages need no script and allow none.
+    """
+
+    source: Markup
+    policy: str
+
+
+NO_SCRIPT = PageScript(Markup(""), "script-src 'none'")
+
+
+def page_script(path: Path = TEMPLATES / "report.js") -> PageScript:
+    source = path.read_text(encoding="utf-8")
+    if "</" in source:  # would end the inline <script> element early
+        raise ValueError(f"{path}: an inline script must not contain '</'")
+    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode("ascii")
+    return PageScript(Markup(source), f"script-src 'sha256-{digest}'")
 
 
 def environment(templates: Path = TEMPLATES) -> Environment:
@@ -100,13 +128,19 @@ def render_report(
     overview = overview_view(
         results=results, reference=reference, meta=meta, tasks=tasks, pages=from_root, plots=plots
     )
-    write_text(index, env.get_template("index.html.j2").render(view=overview, page="index"))
+    script = page_script()
+    write_text(
+        index,
+        env.get_template("index.html.j2").render(view=overview, page="index", script=script),
+    )
     board = leaderboard_view(
         results=results, reference=reference, meta=meta, tasks=tasks, ranked=ranked, pages=from_root
     )
     write_text(
         out_dir / "leaderboard.html",
-        env.get_template("leaderboard.html.j2").render(view=board, page="leaderboard"),
+        env.get_template("leaderboard.html.j2").render(
+            view=board, page="leaderboard", script=script
+        ),
     )
     _write_students(
         env,
@@ -152,7 +186,10 @@ def _write_students(
                 previous=(before.id, names[before.id]) if before else None,
                 following=(after.id, names[after.id]) if after else None,
             )
-            write_text(folder / names[result.id], template.render(view=view, page="student"))
+            write_text(
+                folder / names[result.id],
+                template.render(view=view, page="student", script=NO_SCRIPT),
+            )
 
 
 def _copy_assets(folder: Path) -> None:
