@@ -439,3 +439,9 @@ def test_write_grades_csv_round_trips(tmp_path, klass):
     with open(path, newline="", encoding="utf-8") as handle:
         assert list(csv.reader(handle)) == grades_rows(results, tasks=["task1", "task2"])
     assert path.stat().st_mode & 0o044  # readable by others, like any exported file
+
+
+def test_the_readme_documents_every_grades_column(repo_root):
+    readme = (repo_root / "report_templates" / "README.md").read_text(encoding="utf-8")
+    for column in grades_rows([], tasks=["<task>"])[0]:
+        assert f"| `{column}` |" in readme

@@ -1,28 +1,12 @@
 """``grades.csv``: one row per student, ready to import into a VLE gradebook.
 
-Column layout (UTF-8, comma-separated, a header row, one row per student in the order graded):
-
-=================================  ===============================================================
-column                             holds
-=================================  ===============================================================
-``id``                             the student id (the submission folder or archive name); first,
-                                   so a gradebook can match rows to students
-``<task>_verdict``                 ``high_performance``, ``valid``, ``invalid``, ``missing`` or
-                                   ``incomplete`` (empty: the task was not graded in this batch)
-``<task>_mean_error_pct``          mean test error over the runs that finished, in percent, two
-                                   decimals (empty when no run printed an error)
-``<task>_std_error_pct``           sample standard deviation of those errors, two decimals
-``<task>_model_size``              parameters of the trained model (an integer)
-``<task>_mean_duration_s``         mean duration the script printed, in seconds, one decimal
-``<task>_violations``              the violated check ids, joined by ``;`` (see the design's check
-                                   ids; empty when there is none)
-=================================  ===============================================================
-
-The six task columns repeat for each task, in the assignment's order (``task1_verdict`` ...,
-``task2_verdict`` ...). Numbers use a dot as the decimal mark and no thousands separator, so every
-spreadsheet and VLE reads them as numbers. Ids are written exactly as found, so that the gradebook
-can match them; an id that starts with ``=``, ``+``, ``-`` or ``@`` would be read as a formula by a
-spreadsheet, so import the file rather than open it in one. ``results.json`` holds everything else.
+The layout is documented for instructors in ``report_templates/README.md`` (a test keeps the two
+in step): ``id`` first, so a gradebook can match rows to students, then per task, in the
+assignment's order, ``<task>_verdict``, ``<task>_mean_error_pct``, ``<task>_std_error_pct``,
+``<task>_model_size``, ``<task>_mean_duration_s`` and ``<task>_violations`` (violated check ids
+joined by ``;``). A value that does not exist is an empty cell; numbers use a dot and no thousands
+separator, so every spreadsheet and VLE reads them as numbers. Ids are written exactly as found,
+so that they match the gradebook's (hence the README's advice to import, not open, the file).
 """
 
 from __future__ import annotations
