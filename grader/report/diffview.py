@@ -12,6 +12,7 @@ hunks are shown and a change counts as a violation when it touches code inside a
 from __future__ import annotations
 
 import ast
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ from grader.report.patch import (
     opcodes_of,
     parse_unified,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,12 +130,21 @@ def _numbered(lines: Sequence[str]) -> dict[int, str]:
 
 
 def _alignment_marks(original: OriginalScript, text: str) -> _Marks:
-    """Violation and provided lines from the token alignment (none if the file does not parse)."""
+    """Violation and provided lines from the token alignment, as ``protected.modified`` sees them.
+
+    A file that does not parse cannot be aligned, and a pathological one may defeat the
+    alignment: either way the lines are judged by their position instead (the static stage has
+    already reported why), and the page is still written.
+    """
     try:
-        ast.parse(text)
-    except (SyntaxError, ValueError):
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return _Marks(by_position=True)
-    alignment = align_provided(original, text)
+    try:
+        alignment = align_provided(original, text, tree)
+    except Exception:  # a bug or a pathological file: fall back, never lose the page
+        log.warning("cannot align a submission with %s", original.path, exc_info=True)
+        return _Marks(by_position=True)
     old: set[int] = set()
     new: set[int] = set()
     for match in alignment.matches:

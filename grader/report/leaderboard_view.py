@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from grader.records import ReportMeta, SubmissionResult, TaskResult, Verdict
+from grader.records import ReportMeta, SubmissionResult, TaskResult
 from grader.report import formatting as fmt
 from grader.report.formatting import Badge
 from grader.report.leaderboard import Ranked
@@ -59,7 +59,6 @@ def leader_row(
     *,
     id: str,
     href: str,
-    verdict: Verdict,
     task_result: TaskResult,
     ranked: Ranked | None,
     label: str = "",
@@ -74,7 +73,7 @@ def leader_row(
     return LeaderRow(
         id=id,
         href=href,
-        verdict=fmt.verdict_badge(verdict),
+        verdict=fmt.verdict_badge(task_result.verdict),
         cells=(
             Cell(
                 fmt.pct_spread(summary.mean_error_pct, summary.std_error_pct),
@@ -108,7 +107,6 @@ def leaderboard_view(
             leader_row(
                 id=r.entry.id,
                 href=pages[r.entry.id],
-                verdict=r.entry.verdict,
                 task_result=by_id[r.entry.id].tasks[task.id],
                 ranked=r,
             )
@@ -118,7 +116,6 @@ def leaderboard_view(
             leader_row(
                 id=r.id,
                 href=pages[r.id],
-                verdict=r.tasks[task.id].verdict,
                 task_result=r.tasks[task.id],
                 ranked=None,
                 label="reference solution",

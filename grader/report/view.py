@@ -19,6 +19,7 @@ from grader.report.strips import Strip, strip
 from grader.spec import TaskSpec
 
 ALL_TASKS = "*"  # the filter token that matches a verdict in any task
+COLUMNS_PER_TASK = 4  # verdict, mean error, size, duration
 
 
 @dataclass(frozen=True)
@@ -210,15 +211,9 @@ def filter_groups(
     results: Sequence[SubmissionResult], tasks: Sequence[TaskSpec]
 ) -> tuple[FilterGroup, ...]:
     def options(task: str) -> tuple[tuple[str, str], ...]:
-        found = {
-            v
-            for r in results
-            for t, tr in r.tasks.items()
-            if task in (ALL_TASKS, t)
-            for v in [tr.verdict]
-        }
+        found = {tr.verdict for r in results for t, tr in r.tasks.items() if task in (ALL_TASKS, t)}
         return tuple(
-            (f"{task}:{v.value}", f"{fmt.verdict_badge(v).label}")
+            (f"{task}:{v.value}", fmt.verdict_badge(v).label)
             for v in fmt.VERDICT_ORDER
             if v in found
         )
@@ -232,7 +227,7 @@ def task_columns(tasks: Sequence[TaskSpec]) -> list[tuple[Column, ...]]:
     """Per task: verdict, error, size, duration; index 0 is the student column."""
     columns: list[tuple[Column, ...]] = []
     for n, task in enumerate(tasks):
-        first = 1 + 4 * n
+        first = 1 + COLUMNS_PER_TASK * n
         columns.append(
             (
                 Column("Verdict", first, True, f"{task.id}: best first"),
@@ -271,7 +266,7 @@ def overview_view(
             for t, cols in zip(tasks, columns, strict=True)
         ),
         student_column=Column("Student", 0, False),
-        violations_column=Column("Violated checks", 1 + 4 * len(tasks), False),
+        violations_column=Column("Violated checks", 1 + COLUMNS_PER_TASK * len(tasks), False),
         rows=tuple(overview_row(r, tasks=tasks, href=pages[r.id]) for r in results),
         pinned=tuple(
             overview_row(r, tasks=tasks, href=pages[r.id], label="reference solution")
