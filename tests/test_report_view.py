@@ -445,3 +445,16 @@ def test_the_readme_documents_every_grades_column(repo_root):
     readme = (repo_root / "report_templates" / "README.md").read_text(encoding="utf-8")
     for column in grades_rows([], tasks=["<task>"])[0]:
         assert f"| `{column}` |" in readme
+
+
+def test_an_alignment_failure_falls_back_to_positions(assignment, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the aligner")
+
+    monkeypatch.setattr("grader.report.diffview.align_provided", broken)
+    text = edited(assignment, "task1", split=4500).replace("# a new random", "# a newer random")
+    view, lines = diff_lines(assignment, text)
+    assert view.complete  # the file is still shown whole
+    assert {l.text for l in lines if l.violation} == {
+        l.text for l in lines if l.kind != "context" and "order[:4" in l.text
+    }
