@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, help="hard wall-clock limit per run, in seconds")
     run.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
     run.add_argument("--scheduler", help="address of a Dask scheduler to run on")
+    run.add_argument("--fresh", action="store_true", help="run again what the store already has")
+    run.add_argument("--no-analysis", action="store_true",
+                     help="skip the extra run that draws each model's sensitivity analysis")
 
     check = commands.add_parser("check", help="static and diff checks only (seconds, no runs)")
     check.add_argument("paths", nargs="+", metavar="PATH")
@@ -38,11 +41,16 @@ def _parser() -> argparse.ArgumentParser:
 
     reference = commands.add_parser("reference", help="grade the reference solutions")
     reference.add_argument("--runs", type=int, help="runs per task (default: the assignment's)")
-    reference.add_argument("--out", default="report-reference", help="output folder")
+    reference.add_argument("--out", default="report",
+                           help="output folder (default: report/, beside the class's results)")
+    reference.add_argument("--jobs", type=int, default=1, help="runs in parallel")
+    reference.add_argument("--fresh", action="store_true", help="run them again")
+    reference.add_argument("--no-analysis", action="store_true", help="skip the analysis run")
     reference.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
 
     report = commands.add_parser("report", help="re-render the report from the store in DIR")
     report.add_argument("dir", metavar="DIR")
+    report.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
     return parser
 
 
@@ -75,10 +83,116 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if has_violation(checked) else 0
 
 
+def _interrupt_on_sigterm() -> None:
+    """A SIGTERM stops a batch like Ctrl-C does: children killed, the store consistent."""
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+
+
+def _grade(args: argparse.Namespace, *, paths: list[Path], kind: str, title: str,
+           tasks: list[str] | None, runs: int | None, scheduler: str | None = None,
+           timeout: float | None = None) -> int:
+    from rich.console import Console
+
+    from grader.console import RunProgress, summary_table
+    from grader.intake import IntakeError
+    from grader.original import OriginalError
+    from grader.pipeline import GradingError, grade
+    from grader.spec import SpecError, load_assignment
+
+    console = Console(highlight=False)
+    out = Path(args.out)
+    try:
+        assignment = load_assignment(args.assignment)
+        _interrupt_on_sigterm()
+        batch = grade(
+            paths=paths or [assignment.root / "reference" / "solution"],
+            assignment=assignment, out_dir=out, runs=runs, jobs=args.jobs, tasks=tasks,
+            timeout=timeout, fresh=args.fresh, analysis=not args.no_analysis,
+            scheduler=scheduler, kind=kind, progress=RunProgress(console),
+        )
+    except (SpecError, OriginalError, IntakeError, GradingError) as exc:
+        print(f"grader {args.command}: {exc}", file=sys.stderr)
+        return 2
+    shown = batch.results if kind == "student" else _reference_results(out, assignment)
+    console.print(summary_table(shown, title=title))
+    console.print(f"{batch.runs_done} run(s) made, {batch.runs_skipped} taken from the store; "
+                  f"report: {out / 'index.html'}, results: {out / 'results.json'}, "
+                  f"grades: {out / 'grades.csv'}")
+    if batch.interrupted:
+        console.print(f"[bold]interrupted[/]: every finished run is stored in "
+                      f"{out / 'grader.sqlite'}; run the same command again to resume.")
+        return 130
+    return 0
+
+
+def _reference_results(out: Path, assignment: object) -> list:  # noqa: ANN401
+    from grader.results import build_results
+    from grader.store import Store
+
+    with Store.in_folder(out) as store:
+        runs = int(store.meta().get("settings", {}).get("runs", 5))
+        return build_results(store, assignment=assignment, runs=runs,  # type: ignore[arg-type]
+                             kind="reference")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.jobs < 1 or (args.runs is not None and args.runs < 1):
+        print("grader run: --jobs and --runs must be at least 1", file=sys.stderr)
+        return 2
+    tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
+    return _grade(args, paths=[Path(p) for p in args.paths], kind="student",
+                  title="grader run", tasks=tasks, runs=args.runs, scheduler=args.scheduler,
+                  timeout=args.timeout)
+
+
+def _reference(args: argparse.Namespace) -> int:
+    """Check that the originals parse into their regions, then grade the reference solutions."""
+    from grader.original import OriginalError, parse_original
+    from grader.spec import SpecError, load_assignment
+
+    try:
+        assignment = load_assignment(args.assignment)
+        for task in assignment.tasks:
+            original = parse_original(task)
+            print(f"original {task.file}: {len(original.provided)} provided region(s), "
+                  f"{len(original.regions) - len(original.provided)} student region(s), "
+                  f"test set in {', '.join(sorted(original.test_names))}")
+    except (SpecError, OriginalError) as exc:
+        print(f"grader reference: {exc}", file=sys.stderr)
+        return 2
+    solutions = sorted({t.solution.parent for t in assignment.tasks})
+    return _grade(args, paths=solutions, kind="reference", title="grader reference",
+                  tasks=None, runs=args.runs)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from grader.pipeline import render_outputs
+    from grader.spec import SpecError, load_assignment
+    from grader.store import STORE_NAME, Store
+
+    folder = Path(args.dir)
+    if not (folder / STORE_NAME).is_file():
+        print(f"grader report: no {STORE_NAME} in {folder}: run `grader run` first",
+              file=sys.stderr)
+        return 2
+    try:
+        assignment = load_assignment(args.assignment)
+    except SpecError as exc:
+        print(f"grader report: {exc}", file=sys.stderr)
+        return 2
+    with Store.in_folder(folder) as store:
+        results = render_outputs(store=store, assignment=assignment, out_dir=folder)
+    print(f"re-rendered {len(results)} submission(s): {folder / 'index.html'}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    if args.command == "check":
-        return _check(args)
-    print(f"grader {args.command}: not yet implemented", file=sys.stderr)
-    return 2
+    commands = {"check": _check, "run": _run, "reference": _reference, "report": _report}
+    return commands[args.command](args)

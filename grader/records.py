@@ -127,6 +127,7 @@ class RunSpec:
     processes: int
     threads: int
     analysis: bool = False  # the extra run that saves the sensitivity-analysis figure
+    test_names: tuple[str, ...] = ()  # what the provided code calls the test set (for the harness)
 
 
 @dataclass(frozen=True)
