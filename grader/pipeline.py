@@ -136,6 +136,7 @@ def plan_runs(
     """
     scored: list[RunSpec] = []
     analysis: list[RunSpec] = []
+    # every (task, content, index) once: planned now or found in the store
     planned: set[tuple[str, str, int]] = set()
     skipped = 0
     for submission, static in zip(submissions, statics, strict=True):
@@ -151,12 +152,12 @@ def plan_runs(
             indexes = list(range(settings.runs)) + ([ANALYSIS_INDEX] if settings.analysis else [])
             for index in indexes:
                 key = (task_id, file.sha256, index)
+                if key in planned:  # another student handed in the very same file
+                    continue
+                planned.add(key)
                 if index in done:
                     skipped += index != ANALYSIS_INDEX
                     continue
-                if key in planned:
-                    continue
-                planned.add(key)
                 is_analysis = index == ANALYSIS_INDEX
                 flags = {name: is_analysis and name == "show_analysis" for name in original.flags}
                 spec = RunSpec(
