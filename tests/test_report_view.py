@@ -458,3 +458,18 @@ def test_an_alignment_failure_falls_back_to_positions(assignment, monkeypatch):
     assert {l.text for l in lines if l.violation} == {
         l.text for l in lines if l.kind != "context" and "order[:4" in l.text
     }
+
+
+def test_the_aligner_runs_only_when_a_change_touches_a_provided_region(assignment, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "grader.report.diffview.align_provided", lambda *args: calls.append(args) or 1 / 0
+    )
+    view, lines = diff_lines(assignment, edited(assignment, "task1"))  # student regions only
+    assert (
+        calls == []
+        and view.changed
+        and not any(l.violation or l.provided for l in lines if l.kind != "context")
+    )
+    diff_lines(assignment, edited(assignment, "task1", split=4100))
+    assert len(calls) == 1

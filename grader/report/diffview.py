@@ -113,12 +113,14 @@ def build_diff_view(
         new = apply_hunks(old, hunks)
     except PatchError:
         return _hunks_only(original, unified, anchor_prefix)
+    opcodes = opcodes_of(hunks, len(old))
+    touched = _touches_provided(opcodes, original.provided)
     lines = _lines(
-        opcodes_of(hunks, len(old)),
+        opcodes,
         _numbered(old),
         _numbered(new),
         regions=original.provided,
-        marks=_alignment_marks(original, "".join(new)),
+        marks=_alignment_marks(original, "".join(new)) if touched else _Marks(),
         prefix=anchor_prefix,
     )
     blocks = _fold(lines, keep=keep, context=context, fold_at=fold_at)
@@ -156,6 +158,17 @@ def _alignment_marks(original: OriginalScript, text: str) -> _Marks:
             if change.submission:
                 new.update(range(change.submission[0], change.submission[1] + 1))
     return _Marks(frozenset(old), frozenset(new), alignment.provided_lines)
+
+
+def _touches_provided(opcodes: Sequence[Opcode], regions: Sequence[Region]) -> bool:
+    """Whether any change removes a provided line or adds lines inside a provided region.
+
+    Only then can a provided region have changed, so only then is the (costly) token alignment
+    worth making; most submissions leave the provided regions alone.
+    """
+    return any(
+        tag != "equal" and _gap_is_provided(i1, i2, regions) for tag, i1, i2, _, _ in opcodes
+    )
 
 
 def _in_regions(line: int, regions: Sequence[Region]) -> bool:
