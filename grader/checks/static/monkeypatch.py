@@ -1,0 +1,135 @@
+"""``monkeypatch``: the script may not patch libraries, builtins or the interpreter.
+
+Patching is how a script fakes what the provided code measures or prints: ``time.time = ...``
+shortens the duration, ``np.mean = ...`` the test error, ``builtins.print = ...`` the output,
+``keras.Model.count_params = ...`` the model size. Found, however the module is imported:
+
+- assigning to (or deleting) an attribute of a module, or of a class or function taken from one
+  (``time.time = f``, ``keras.Model.fit = f``), with ``setattr``/``delattr``, or through its
+  ``__dict__`` or ``vars()``;
+- touching ``sys.modules``, ``__builtins__``, the import machinery (``sys.meta_path`` ...),
+  audit, trace and profile hooks, or the interpreter's frames (``sys._getframe``);
+- rebinding at module level a name the provided code relies on (``def print``, ``start_time =``,
+  ``import other as np``; see :mod:`grader.checks.static.shadowing`).
+
+Objects are fair game: ``self.x = 1``, ``model.trainable = False`` and
+``layer.kernel_initializer = ...`` set attributes of instances, not of a library.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from grader.checks.base import TaskContext
+from grader.checks.static.common import Hit, LineCheck, Prefixes, code, forbidden_uses
+from grader.checks.static.scan import CallSite, Scan
+from grader.checks.static.shadowing import module_bindings, reserved_names
+from grader.names import is_instance
+
+# fmt: off
+INTERPRETER_HOOKS = Prefixes([
+    "sys.modules", "sys.meta_path", "sys.path_hooks", "sys.path_importer_cache",
+    "sys.addaudithook", "sys.settrace", "sys.setprofile", "sys.monitoring", "sys._getframe",
+    "threading.settrace", "threading.setprofile",
+    "threading.settrace_all_threads", "threading.setprofile_all_threads",
+    "inspect.currentframe", "gc.get_referrers", "gc.get_objects",
+])
+# fmt: on
+# fmt: off
+ATTRIBUTE_SETTERS: frozenset[str] = frozenset({
+    "builtins.setattr", "builtins.delattr", "builtins.object.__setattr__",
+    "builtins.object.__delattr__", "builtins.type.__setattr__", "builtins.type.__delattr__",
+})
+# fmt: on
+SETTER_METHODS: frozenset[str] = frozenset({"__setattr__", "__delattr__"})
+# fmt: off
+DICT_WRITERS: frozenset[str] = frozenset({
+    "update", "setdefault", "__setitem__", "__delitem__", "pop", "popitem", "clear",
+})
+# fmt: on
+SCRIPT_MODULE = "__main__"
+
+
+class Monkeypatch(LineCheck):
+    id = "monkeypatch"
+
+    def message(self, found: str) -> str:
+        return (
+            f"patches a library, a builtin or the interpreter: {found}. The script may change "
+            "its own objects only"
+        )
+
+    def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
+        resolver = scan.resolver
+        for target in scan.attribute_targets:  # time.time = ..., del np.mean
+            if _library(resolver.resolve(target.value)):
+                yield target.lineno, code(target)
+        for site in scan.calls:
+            if _patches(site, scan):
+                yield site.line, code(site.node)
+        for target in scan.subscript_targets:  # np.__dict__["mean"] = ..., vars(np)[...] = ...
+            if _library(_namespace_of(target.value, scan)):
+                yield target.lineno, code(target)
+        for line, qualname in forbidden_uses(scan, INTERPRETER_HOOKS):
+            yield line, f"`{qualname}`"
+        for name in scan.names:
+            if name.id == "__builtins__":
+                yield name.lineno, "`__builtins__`"
+        yield from _shadowing(ctx, scan)
+
+
+def _patches(site: CallSite, scan: Scan) -> bool:
+    """``setattr(np, ...)``, ``np.__setattr__(...)``, ``np.__dict__.update(...)`` ..."""
+    call = site.node
+    if site.callee in ATTRIBUTE_SETTERS:
+        return bool(call.args) and _library(scan.resolver.resolve(call.args[0]))
+    if site.method in SETTER_METHODS:
+        return _library(site.receiver)
+    return (
+        site.method in DICT_WRITERS
+        and isinstance(call.func, ast.Attribute)
+        and _library(_namespace_of(call.func.value, scan))
+    )
+
+
+def _library(qualname: str | None) -> bool:
+    """A module, or something taken from one (not an object made at run time, not the script)."""
+    return (
+        qualname is not None
+        and not is_instance(qualname)
+        and qualname != SCRIPT_MODULE
+        and not qualname.startswith(SCRIPT_MODULE + ".")
+    )
+
+
+def _namespace_of(node: ast.expr, scan: Scan) -> str | None:
+    """What ``X`` is in ``X.__dict__`` or ``vars(X)``; None for anything else."""
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+        return scan.resolver.resolve(node.value)
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and scan.resolver.resolve(node.func) == "builtins.vars"
+    ):
+        return scan.resolver.resolve(node.args[0])
+    return None
+
+
+def _shadowing(ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
+    reserved = reserved_names(ctx.original)
+    if not reserved.names:
+        return
+    for node, name, qualname in module_bindings(ctx.tree, scan.global_statements):
+        if name in reserved.names and (qualname is None or qualname != reserved.imports.get(name)):
+            yield _line(node), f"rebinds `{name}`, which the provided code relies on"
+    for target in scan.subscript_targets:  # globals()["print"] = ...
+        qualname = scan.resolver.resolve(target)
+        if qualname is not None and qualname.startswith(SCRIPT_MODULE + "."):
+            name = qualname[len(SCRIPT_MODULE) + 1 :]
+            if name in reserved.names:
+                yield target.lineno, f"rebinds `{name}`, which the provided code relies on"
+
+
+def _line(node: ast.AST) -> int:
+    return int(getattr(node, "lineno", 0))

@@ -1,0 +1,265 @@
+"""One walk over a submission's AST, shared by every static check.
+
+The static stage must keep up with hundreds of submissions a second, so the tree is walked once
+per task file: the walk resolves every name, attribute and call through :mod:`grader.names` and
+files them by kind. Each check then reads the lists it needs instead of walking the tree again.
+
+The types here are the static stage's own working results (like the diff stage's alignment);
+what leaves the stage are :class:`grader.records.Finding` records.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from grader.checks.base import TaskContext
+from grader.names import Resolver, import_targets
+
+
+class Reference(NamedTuple):
+    """A name, attribute, ``getattr``/``__import__`` call or subscript that resolves.
+
+    (Named tuples, not dataclasses, for the two records made by the hundred per file.)
+    """
+
+    node: ast.expr
+    qualname: str
+    base: str | None  # what it was reached from (see Resolver.base_of)
+    line: int
+    load: bool  # False for assignment and ``del`` targets
+
+
+class CallSite(NamedTuple):
+    node: ast.Call
+    callee: str | None  # the function called, resolved
+    method: str | None  # the attribute name when the callee is written ``x.method``
+    receiver: str | None  # what ``x`` resolves to in ``x.method(...)``
+    line: int
+
+    @property
+    def on_object(self) -> bool:
+        """A method call on an object (not on a module): ``model.save(...)``, ``path.open()``."""
+        return self.method is not None and (self.receiver is None or "()" in self.receiver)
+
+
+@dataclass(frozen=True)
+class ImportSite:
+    node: ast.Import | ast.ImportFrom
+    qualname: str  # what is imported (a module, or a module's member), canonical
+    line: int
+
+
+@dataclass(frozen=True)
+class EnvWrite:
+    """An environment variable set by the script (``os.environ[k] = v``, ``os.putenv`` ...)."""
+
+    key: str
+    value: ast.expr | None  # None when the value is not written out (``update(**d)`` ...)
+    line: int
+
+
+@dataclass(frozen=True)
+class Scan:
+    resolver: Resolver
+    references: tuple[Reference, ...]
+    loads: dict[str, tuple[Reference, ...]]  # the references read (not assigned), by qualname
+    calls: tuple[CallSite, ...]
+    imports: tuple[ImportSite, ...]
+    names: tuple[ast.Name, ...]  # every bare name, in any context
+    attribute_targets: tuple[ast.Attribute, ...]  # ``x.y = ...``, ``x.y += ...``, ``del x.y``
+    subscript_targets: tuple[ast.Subscript, ...]  # ``x[k] = ...`` ...
+    env_writes: tuple[EnvWrite, ...]
+    defaults: tuple[tuple[ast.arg, ast.expr], ...]  # function parameters with their defaults
+    global_statements: tuple[ast.Global, ...]
+    call_funcs: frozenset[int]  # ids of nodes written in a call's function position
+
+
+_ENV = "os.environ"
+_ENV_SETTERS = frozenset({"os.environ.setdefault", "os.environ.__setitem__", "os.putenv"})
+
+_last: tuple[ast.Module, Scan] | None = None
+
+
+def scan_of(ctx: TaskContext) -> Scan:
+    """The scan of ``ctx.tree``, computed once however many checks ask for it.
+
+    The orchestrator hands one context to every check in turn, so a one-entry cache keyed on the
+    tree's identity is enough; it holds the tree, so the identity cannot be reused meanwhile.
+    """
+    global _last
+    cached = _last
+    if cached is not None and cached[0] is ctx.tree:
+        return cached[1]
+    scan = build_scan(ctx.tree)
+    _last = (ctx.tree, scan)
+    return scan
+
+
+def build_scan(tree: ast.Module) -> Scan:
+    nodes = walk_by_type(tree)
+    bucket = nodes.get
+    resolver = Resolver.from_nodes(
+        node for kind in Resolver.NODE_TYPES for node in bucket(kind, ())
+    )
+    resolve = resolver.resolve
+    names: list[ast.Name] = bucket(ast.Name, [])
+    attributes: list[ast.Attribute] = bucket(ast.Attribute, [])
+    subscripts: list[ast.Subscript] = bucket(ast.Subscript, [])
+    calls = [_call_site(call, resolver) for call in bucket(ast.Call, [])]
+    references: list[Reference] = []
+    base_of = resolver.base_of
+    for name in names:
+        qualname = resolver.resolve_name(name.id)
+        if qualname is not None:
+            load = name.ctx.__class__ is ast.Load
+            references.append(Reference(name, qualname, base_of(name), name.lineno, load))
+    for group in (attributes, subscripts):
+        for node in group:
+            qualname = resolve(node)
+            if qualname is not None:
+                load = node.ctx.__class__ is ast.Load
+                references.append(Reference(node, qualname, base_of(node), node.lineno, load))
+    for site in calls:  # getattr(m, "x"), __import__("m"): references, not a call's result
+        qualname = resolve(site.node)
+        if qualname is not None and not qualname.endswith("()"):
+            references.append(Reference(site.node, qualname, base_of(site.node), site.line, True))
+    env_writes: list[EnvWrite] = []
+    for site in calls:
+        _env_call(site, resolver, env_writes)
+    for assign in bucket(ast.Assign, ()):
+        for target in assign.targets:
+            if isinstance(target, ast.Subscript):
+                _env_item(target, assign.value, resolver, env_writes)
+    for augmented in bucket(ast.AugAssign, ()):
+        _env_merge(augmented, resolver, env_writes)
+    imports = [
+        ImportSite(node, qualname, node.lineno)
+        for kind in (ast.Import, ast.ImportFrom)
+        for node in bucket(kind, ())
+        for qualname, _ in import_targets(node)
+    ]
+    loads: dict[str, list[Reference]] = {}
+    for reference in references:
+        if reference.load:
+            loads.setdefault(reference.qualname, []).append(reference)
+    return Scan(
+        resolver=resolver,
+        references=tuple(references),
+        loads={qualname: tuple(group) for qualname, group in loads.items()},
+        calls=tuple(calls),
+        imports=tuple(imports),
+        names=tuple(names),
+        attribute_targets=tuple(a for a in attributes if not isinstance(a.ctx, ast.Load)),
+        subscript_targets=tuple(s for s in subscripts if not isinstance(s.ctx, ast.Load)),
+        env_writes=tuple(env_writes),
+        defaults=tuple(pair for a in bucket(ast.arguments, ()) for pair in _defaults(a)),
+        global_statements=tuple(bucket(ast.Global, ())),
+        call_funcs=frozenset(id(site.node.func) for site in calls),
+    )
+
+
+# fmt: off
+#: fields that never hold a node worth visiting: strings, numbers, contexts and operators
+_LEAF_FIELDS = frozenset({
+    "ctx", "id", "attr", "arg", "name", "module", "level", "kind", "conversion",
+    "type_comment", "is_async", "simple", "op", "ops",
+})
+# fmt: on
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
+def walk_by_type(tree: ast.AST) -> dict[type, list[Any]]:
+    """Every node under ``tree`` (operators and load/store contexts aside), grouped by class.
+
+    A plain stack walk over each class's node-holding fields: about three times as fast as
+    ``ast.walk``, which matters at hundreds of files a second.
+    """
+    groups: dict[type, list[Any]] = {}
+    stack: list[Any] = [tree]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        node = pop()
+        if not isinstance(node, ast.AST):
+            continue  # None keys of ``{**d}``, the strings of ``global a, b``
+        kind = node.__class__
+        group = groups.get(kind)
+        if group is None:
+            groups[kind] = group = []
+        group.append(node)
+        fields = _CHILD_FIELDS.get(kind)
+        if fields is None:
+            fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+        for field in fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                extend(value)
+            elif value is not None:
+                push(value)
+    return groups
+
+
+def _call_site(call: ast.Call, resolver: Resolver) -> CallSite:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return CallSite(
+            call, resolver.resolve(func), func.attr, resolver.resolve(func.value), call.lineno
+        )
+    return CallSite(call, resolver.resolve(func), None, None, call.lineno)
+
+
+def _env_item(
+    target: ast.Subscript, value: ast.expr, resolver: Resolver, out: list[EnvWrite]
+) -> None:
+    """``os.environ[key] = value``."""
+    if resolver.resolve(target.value) == _ENV:
+        key = resolver.string(target.slice)
+        if key is not None:
+            out.append(EnvWrite(key, value, target.lineno))
+
+
+def _env_call(site: CallSite, resolver: Resolver, out: list[EnvWrite]) -> None:
+    call = site.node
+    if site.callee == f"{_ENV}.update":
+        for argument in call.args[:1]:
+            _env_dict(argument, resolver, out)
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                out.append(EnvWrite(keyword.arg, keyword.value, call.lineno))
+            else:
+                _env_dict(keyword.value, resolver, out)
+    elif site.callee in _ENV_SETTERS and call.args:
+        key = resolver.string(call.args[0])
+        if key is not None:
+            value = call.args[1] if len(call.args) > 1 else None
+            out.append(EnvWrite(key, value, call.lineno))
+
+
+def _env_merge(node: ast.AugAssign, resolver: Resolver, out: list[EnvWrite]) -> None:
+    """``os.environ |= {...}``."""
+    if isinstance(node.op, ast.BitOr) and resolver.resolve(node.target) == _ENV:
+        _env_dict(node.value, resolver, out)
+
+
+def _env_dict(node: ast.expr, resolver: Resolver, out: list[EnvWrite]) -> None:
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            name = resolver.string(key) if key is not None else None
+            if name is not None:
+                out.append(EnvWrite(name, value, key.lineno if key else node.lineno))
+    elif isinstance(node, ast.Call) and resolver.resolve(node.func) == "builtins.dict":
+        for keyword in node.keywords:
+            if keyword.arg is not None:
+                out.append(EnvWrite(keyword.arg, keyword.value, node.lineno))
+
+
+def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = list(zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults))
+    pairs += [
+        (arg, default)
+        for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if default is not None
+    ]
+    return pairs

@@ -1,0 +1,174 @@
+"""``seed``: any seeding of a random number generator.
+
+Every run must draw a new split and new initial weights (the grader averages five runs), so the
+assignment forbids seeds of any kind. Four shapes are found, however the API is imported:
+
+- a call of a seeding function (``random.seed``, ``np.random.seed``, ``tf.random.set_seed``,
+  ``keras.utils.set_random_seed``, ``tf.config.experimental.enable_op_determinism`` ...), or the
+  function handed on uncalled (``map(np.random.seed, ...)``); an alias (``f = np.random.seed``)
+  is reported where it is called;
+- a generator built from a constant (``np.random.default_rng(42)``, ``RandomState(0)``,
+  ``random.Random(1)``, ``PCG64(7)``, ``keras.random.SeedGenerator(3)``), not ``default_rng()``;
+- a constant ``seed=`` or ``random_state=`` argument to any call, or a constant passed where a
+  known API takes its seed positionally (``Dropout(0.3, None, 42)``, ``GlorotUniform(1)``);
+  a constant is a literal or a module-level name bound once to one (``SEED = 42``), never None;
+  a parameter called ``seed`` with a constant default counts too;
+- ``PYTHONHASHSEED`` or TensorFlow's determinism switches set in the environment.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from grader.checks.base import TaskContext
+from grader.checks.static.common import Hit, LineCheck, called, code
+from grader.checks.static.scan import CallSite, Scan
+
+# fmt: off
+#: calling (or handing on) one of these seeds a generator, whatever the arguments
+SEEDING_FUNCTIONS: frozenset[str] = frozenset({
+    "random.seed",
+    "random.Random().seed",
+    "numpy.random.seed",
+    "numpy.random.RandomState().seed",
+    "tensorflow.random.set_seed",
+    "tensorflow.set_random_seed",
+    "tensorflow.compat.v1.set_random_seed",
+    "tensorflow.compat.v1.random.set_random_seed",
+    "keras.utils.set_random_seed",
+    "tensorflow.random.Generator.from_seed",
+    "tensorflow.random.experimental.Generator.from_seed",
+    "tensorflow.config.experimental.enable_op_determinism",
+    "torch.manual_seed",
+    "torch.cuda.manual_seed",
+    "torch.cuda.manual_seed_all",
+    "torch.use_deterministic_algorithms",
+})
+# fmt: on
+#: methods that reseed whatever generator they are called on
+SEEDING_METHODS: frozenset[str] = frozenset({"reset_from_seed"})
+
+# fmt: off
+#: generators (and seed sources) that are seeded when built from a constant
+SEEDED_BY_ARGUMENT: frozenset[str] = frozenset({
+    "random.Random",
+    "numpy.random.RandomState",
+    "numpy.random.default_rng",
+    "numpy.random.SeedSequence",
+    "numpy.random.PCG64",
+    "numpy.random.PCG64DXSM",
+    "numpy.random.MT19937",
+    "numpy.random.Philox",
+    "numpy.random.SFC64",
+    "keras.random.SeedGenerator",
+    "tensorflow.random.Generator",
+    "tensorflow.random.experimental.Generator",
+    "jax.random.PRNGKey",
+    "jax.random.key",
+})
+# fmt: on
+
+#: the keywords those constructors take their seed (or state) by
+GENERATOR_SEEDS: frozenset[str] = frozenset({"x", "seed", "entropy", "state"})
+
+SEED_KEYWORDS: frozenset[str] = frozenset({"seed", "random_state"})
+
+# fmt: off
+#: where known APIs take their seed positionally (0-based)
+SEED_POSITION: dict[str, int] = {
+    **{
+        f"keras.initializers.{name}": 0
+        for name in (
+            "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform",
+            "LecunNormal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
+            "lecun_uniform", "lecun_normal",
+        )
+    },
+    "keras.initializers.Orthogonal": 1,
+    "keras.initializers.RandomNormal": 2,
+    "keras.initializers.RandomUniform": 2,
+    "keras.initializers.TruncatedNormal": 2,
+    "keras.initializers.VarianceScaling": 3,
+    "keras.layers.Dropout": 2,
+    "keras.layers.AlphaDropout": 2,
+    "keras.layers.GaussianDropout": 1,
+    "keras.layers.GaussianNoise": 1,
+    "keras.layers.SpatialDropout1D": 1,
+    "keras.layers.SpatialDropout2D": 1,
+    "keras.layers.SpatialDropout3D": 1,
+    "keras.layers.RandomFlip": 1,
+    "keras.layers.RandomRotation": 3,
+    "keras.layers.RandomTranslation": 4,
+    "keras.layers.RandomZoom": 4,
+    "tensorflow.random.shuffle": 1,
+    "tensorflow.random.uniform": 4,
+    "tensorflow.random.normal": 4,
+    "tensorflow.random.truncated_normal": 4,
+}
+# fmt: on
+#: ``dataset.shuffle(buffer_size, seed)`` on a tf.data dataset (an object, so known by its method)
+SHUFFLE_SEED_POSITION = 1
+
+# fmt: off
+#: environment variables that fix hashing or make TensorFlow's kernels deterministic
+SEEDING_ENVIRONMENT: frozenset[str] = frozenset({
+    "PYTHONHASHSEED", "TF_DETERMINISTIC_OPS", "TF_CUDNN_DETERMINISTIC",
+})
+# fmt: on
+
+
+class Seed(LineCheck):
+    id = "seed"
+
+    def message(self, found: str) -> str:
+        return (
+            f"seeds a random number generator: {found}. The assignment allows no seeds: every "
+            "run must draw its own split and initial weights"
+        )
+
+    def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
+        for site in scan.calls:
+            yield from self._call(site, scan)
+        for qualname in SEEDING_FUNCTIONS & scan.loads.keys():  # handed on, not called here
+            for reference in scan.loads[qualname]:
+                node = id(reference.node)
+                if node not in scan.call_funcs and node not in scan.resolver.alias_values:
+                    yield reference.line, f"{code(reference.node)} (handed on)"
+        for argument, default in scan.defaults:
+            if argument.arg in SEED_KEYWORDS and _fixed(default, scan):
+                yield default.lineno, f"`{argument.arg}={ast.unparse(default)}` (a default)"
+        for write in scan.env_writes:
+            if write.key in SEEDING_ENVIRONMENT:
+                yield write.line, f"the environment variable {write.key}"
+
+    def _call(self, site: CallSite, scan: Scan) -> Iterator[Hit]:
+        call, callee = site.node, site.callee
+        if callee in SEEDING_FUNCTIONS or (site.on_object and site.method in SEEDING_METHODS):
+            yield site.line, called(call)
+            return
+        if callee in SEEDED_BY_ARGUMENT:
+            seeds = [*call.args[:1], *(k.value for k in call.keywords if k.arg in GENERATOR_SEEDS)]
+            if any(_fixed(seed, scan) for seed in seeds):
+                yield site.line, f"{code(call)} (a generator with a fixed seed)"
+            return
+        for keyword in call.keywords:
+            if keyword.arg in SEED_KEYWORDS and _fixed(keyword.value, scan):
+                yield keyword.value.lineno, f"`{keyword.arg}={ast.unparse(keyword.value)}`"
+            elif keyword.arg is None and isinstance(keyword.value, ast.Dict):  # **{"seed": 1}
+                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                    name = scan.resolver.string(key) if key is not None else None
+                    if name in SEED_KEYWORDS and _fixed(value, scan):
+                        yield value.lineno, f"`{name}={ast.unparse(value)}`"
+        position = SEED_POSITION.get(callee or "")
+        if position is None and site.on_object and site.method == "shuffle":
+            position = SHUFFLE_SEED_POSITION
+        if position is not None and len(call.args) > position:
+            argument = call.args[position]
+            if not isinstance(argument, ast.Starred) and _fixed(argument, scan):
+                yield argument.lineno, f"{code(argument)} as the seed of {called(call)}"
+
+
+def _fixed(node: ast.expr, scan: Scan) -> bool:
+    """A constant that is not None: a literal, or a module-level name bound once to one."""
+    return scan.resolver.is_constant(node) and not scan.resolver.is_none(node)

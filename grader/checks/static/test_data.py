@@ -1,0 +1,71 @@
+"""``test_data.use``: the test set may play no part outside the provided code.
+
+The provided code binds the test set to names (``ctx.original.test_names``, derived from the
+original by data flow: ``test_x``, ``test_y``) and reads them only in its final evaluation. Any
+other appearance of those names — read, rebound or deleted, in ``fit``, ``validation_data``, a
+callback, a scaler fitted on them, or a plain reference — is a violation; so is reaching them
+indirectly through ``globals()["test_x"]``, ``vars()``, ``locals()`` or the script's module
+(``sys.modules[__name__].test_x``, ``import __main__``).
+
+Attributes that happen to share the name (``self.test_x``, ``data.test_x``) are other objects'
+fields, not the module's test set, and are not reported; nor are names that merely contain it
+(``test_xs_count``). A parameter called ``test_x`` shadows the module's name, but the check does
+not follow scopes and reports its uses: renaming it is the easy fix, and it keeps the rule simple.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from grader.checks.base import TaskContext
+from grader.checks.static.common import Hit, LineCheck, code
+from grader.checks.static.scan import Scan
+
+# fmt: off
+#: the script's own namespace as a dictionary (``globals()["test_x"]`` resolves by itself)
+NAMESPACES: frozenset[str] = frozenset({
+    "builtins.globals()", "builtins.vars()", "builtins.locals()",
+})
+# fmt: on
+SCRIPT_MODULE = "__main__"
+
+
+class TestDataUse(LineCheck):
+    __test__ = False  # not a pytest test class, whatever its name
+    id = "test_data.use"
+
+    def message(self, found: str) -> str:
+        return (
+            f"uses the test set outside the provided code: {found}. The test set must play no "
+            "part in training; only the provided evaluation may read it"
+        )
+
+    def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
+        names = ctx.original.test_names
+        for name in scan.names:
+            if name.id in names:
+                yield name.lineno, f"`{name.id}`"
+        resolver = scan.resolver
+        for site in scan.calls:  # globals().get("test_x"), vars().__getitem__("test_x") ...
+            if (
+                site.method in ("get", "__getitem__", "pop", "setdefault")
+                and isinstance(site.node.func, ast.Attribute)
+                and _namespace(site.node.func.value, scan)
+                and site.node.args
+                and resolver.string(site.node.args[0]) in names
+            ):
+                yield site.line, code(site.node)
+        for qualname, references in scan.loads.items():  # globals()["test_x"], __main__.test_x
+            module, _, attribute = qualname.rpartition(".")
+            if module == SCRIPT_MODULE and attribute in names:
+                for reference in references:
+                    yield reference.line, code(reference.node)
+        for target in scan.subscript_targets:  # globals()["test_x"] = ...
+            if resolver.resolve(target) in {f"{SCRIPT_MODULE}.{name}" for name in names}:
+                yield target.lineno, code(target)
+
+
+def _namespace(node: ast.expr, scan: Scan) -> bool:
+    """``globals()``, ``vars()`` or ``locals()`` (or a name bound to one)."""
+    return scan.resolver.resolve(node) in NAMESPACES
