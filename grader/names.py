@@ -29,7 +29,7 @@ import ast
 import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 #: prefixes rewritten to one spelling, most specific first
 _CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
@@ -79,19 +79,33 @@ def is_instance(qualname: str | None) -> bool:
     return qualname is not None and "()" in qualname
 
 
-def import_targets(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str | None]]:
-    """(what is imported, the name it binds or None for ``*``) for each alias of an import.
+class Imported(NamedTuple):
+    """One name of an import statement."""
 
-    ``import a.b.c`` imports ``a.b.c`` and binds ``a``; relative imports yield nothing.
-    """
+    module: str  # what is imported: ``a.b.c`` for ``import a.b.c``, ``a.b`` for ``from a import b``
+    name: str | None  # the name it binds (``a`` for ``import a.b.c``); None for ``*``
+    value: str  # what that name refers to (``a`` for ``import a.b.c``, ``a.b.c`` with ``as``)
+
+
+def import_targets(node: ast.Import | ast.ImportFrom) -> list[Imported]:
+    """What each alias of an import statement imports and binds; relative imports yield nothing."""
     if isinstance(node, ast.Import):
-        return [(canonical(a.name), a.asname or a.name.split(".")[0]) for a in node.names]
+        return [
+            Imported(canonical(a.name), a.asname, canonical(a.name))
+            if a.asname
+            else Imported(canonical(a.name), a.name.split(".")[0], a.name.split(".")[0])
+            for a in node.names
+        ]
     if node.level or not node.module:
         return []
     return [
-        (canonical(node.module), None)
+        Imported(canonical(node.module), None, canonical(node.module))
         if a.name == "*"
-        else (canonical(f"{node.module}.{a.name}"), a.asname or a.name)
+        else Imported(
+            canonical(f"{node.module}.{a.name}"),
+            a.asname or a.name,
+            canonical(f"{node.module}.{a.name}"),
+        )
         for a in node.names
     ]
 
@@ -168,12 +182,12 @@ class Resolver:
         aliases: dict[str, str] = {}
         stars: list[str] = []
         for node in sorted(imports, key=lambda n: (n.lineno, n.col_offset)):
-            for qualname, name in import_targets(node):
-                if name is None:
-                    stars.append(qualname)
+            for imported in import_targets(node):
+                if imported.name is None:
+                    stars.append(imported.module)
                 else:
-                    counts[name] = counts.get(name, 0) + 1
-                    aliases.setdefault(name, qualname)
+                    counts[imported.name] = counts.get(imported.name, 0) + 1
+                    aliases.setdefault(imported.name, imported.value)
         resolver = cls(
             aliases=aliases,
             alias_nodes={},

@@ -104,7 +104,7 @@ FILE_FUNCTIONS = Prefixes([
 ])
 # fmt: on
 # fmt: off
-#: methods of objects that write or read files when given a path
+#: methods that write or read files when given a path (on any receiver: ``Model.save(m, p)``)
 FILE_METHODS: frozenset[str] = frozenset({
     "save", "save_weights", "load_weights", "export", "savefig", "tofile", "to_csv",
     "to_pickle", "to_parquet", "to_hdf", "to_excel", "to_feather", "to_json",
@@ -150,13 +150,13 @@ class SandboxFile(LineCheck):
             return _read(call, callee or "", reader, dataset, scan)
         if FILE_FUNCTIONS.match(callee) is not None:
             return called(call)
+        if site.method in FILE_METHODS and (call.args or call.keywords):
+            return code(call)  # model.save(path), and keras.Model.save(model, path) alike
         if not site.on_object:
             return None
         if site.method in PATH_METHODS or (
             site.method in PATHLIB_ONLY_METHODS and (site.receiver or "").startswith("pathlib.")
         ):
-            return code(call)
-        if site.method in FILE_METHODS and (call.args or call.keywords):
             return code(call)
         if site.method == "cache" and call.args and scan.resolver.string(call.args[0]) != "":
             return f"{code(call)} (a cache file)"

@@ -49,6 +49,8 @@ DICT_WRITERS: frozenset[str] = frozenset({
 })
 # fmt: on
 SCRIPT_MODULE = "__main__"
+#: ``os.environ |= {...}`` updates the mapping in place (the seed check reads what it sets)
+ENVIRON = "os.environ"
 
 
 class Monkeypatch(LineCheck):
@@ -63,7 +65,7 @@ class Monkeypatch(LineCheck):
     def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
         resolver = scan.resolver
         for target in scan.attribute_targets:  # time.time = ..., del np.mean
-            if _library(resolver.resolve(target.value)):
+            if _library(resolver.resolve(target.value)) and resolver.resolve(target) != ENVIRON:
                 yield target.lineno, code(target)
         for site in scan.calls:
             if _patches(site, scan):

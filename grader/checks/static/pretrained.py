@@ -11,7 +11,8 @@ training into a lookup. Found, however the API is imported:
 - ``keras.applications`` models built with weights other than None (the default is ImageNet);
 - model hubs: ``tensorflow_hub``, ``keras_hub``, ``keras_cv``, ``transformers`` ...
 
-``np.load`` of the dataset itself (which is not an ``.npy`` file) is not reported here.
+Methods are known by name on any receiver: ``keras.Model.load_weights(model, path)`` is the
+same load as ``model.load_weights(path)``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, called, forbidden_uses
-from grader.checks.static.paths import is_dataset
 from grader.checks.static.scan import CallSite, Scan
 
 # fmt: off
@@ -40,7 +40,7 @@ LOADERS = Prefixes([
     "torch.load", "torch.hub.load", "safetensors",
 ])
 # fmt: on
-#: methods that fill an object (a model) from a file or a published preset
+#: methods that fill an object (a model) from a file or a published preset, on any receiver
 LOADING_METHODS: frozenset[str] = frozenset({"load_weights", "load_own_variables", "from_preset"})
 # fmt: off
 MODEL_HUBS = Prefixes([
@@ -65,19 +65,10 @@ class Pretrained(LineCheck):
     def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
         yield from forbidden_uses(scan, MODEL_HUBS)
         for site in scan.calls:
-            if site.callee in LOADERS:
-                if not (site.callee == "numpy.load" and _reads_dataset(site, ctx, scan)):
-                    yield site.line, called(site.node)
-            elif site.on_object and site.method in LOADING_METHODS:
+            if site.callee in LOADERS or site.method in LOADING_METHODS:
                 yield site.line, called(site.node)
             elif _pretrained_application(site, scan):
                 yield site.line, f"{called(site.node)} with pretrained weights"
-
-
-def _reads_dataset(site: CallSite, ctx: TaskContext, scan: Scan) -> bool:
-    return bool(site.node.args) and is_dataset(
-        site.node.args[0], ctx.original.dataset_name, scan.resolver
-    )
 
 
 def _pretrained_application(site: CallSite, scan: Scan) -> bool:

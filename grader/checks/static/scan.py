@@ -135,10 +135,10 @@ def build_scan(tree: ast.Module) -> Scan:
     for augmented in bucket(ast.AugAssign, ()):
         _env_merge(augmented, resolver, env_writes)
     imports = [
-        ImportSite(node, qualname, node.lineno)
+        ImportSite(node, imported.module, node.lineno)
         for kind in (ast.Import, ast.ImportFrom)
         for node in bucket(kind, ())
-        for qualname, _ in import_targets(node)
+        for imported in import_targets(node)
     ]
     loads: dict[str, list[Reference]] = {}
     for reference in references:

@@ -45,8 +45,8 @@ def reserved_names(original: OriginalScript) -> Reserved:
     after = [r for r in original.provided if r.start > last]
     bound_before: dict[str, str | None] = {}
     for statement in tree.body:
-        if _inside(statement, before):
-            for name, qualname in _bindings(statement):
+        if _inside(statement, before):  # blocks too: the provided import of tf sits in a try
+            for _, name, qualname in _walk([statement]):
                 bound_before[name] = qualname
     bound_anywhere = {name for statement in tree.body for name, _ in _all_bindings(statement)}
     read_after: set[str] = set()
@@ -96,7 +96,7 @@ def _walk(statements: list[ast.stmt]) -> Iterator[tuple[ast.AST, str, str | None
 def _bindings(statement: ast.stmt) -> list[tuple[str, str | None]]:
     """The names ``statement`` itself binds in its scope (not those of nested blocks)."""
     if isinstance(statement, ast.Import | ast.ImportFrom):
-        return [(name, qualname) for qualname, name in import_targets(statement) if name]
+        return [(i.name, i.value) for i in import_targets(statement) if i.name is not None]
     if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return [(statement.name, None)]
     targets: list[ast.AST] = []

@@ -1,0 +1,6 @@
+# expect: framework@5, framework@6
+import os
+import keras
+
+os.environ["KERAS_BACKEND"] = "jax"
+keras.config.set_backend("torch")

@@ -1,0 +1,6 @@
+# expect: none
+from tensorflow.keras import layers
+
+
+class Smooth(layers.SeparableConv2D):
+    pass

@@ -1,0 +1,5 @@
+# expect: none
+# task: task2
+from tensorflow.keras.layers import *
+
+layer = SimpleRNN(8)

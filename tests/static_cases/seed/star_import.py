@@ -1,0 +1,4 @@
+# expect: seed@4
+from numpy.random import *
+
+seed(1)
