@@ -304,3 +304,17 @@ def test_scan_walks_every_node_ast_walk_sees() -> None:
     walked = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
     assert len(scan.names) == len(walked)
     assert len(scan.calls) == sum(isinstance(n, ast.Call) for n in ast.walk(tree))
+
+
+def test_an_edited_provided_line_is_not_reported_again_but_an_inserted_one_is(
+    assignment: Assignment,
+) -> None:
+    original = parse_original(assignment.task("task1"))
+    edited = original.text.replace("predictions != test_y", "predictions == test_y")
+    inserted = original.text.replace(
+        "test_error = 100.0", "model.fit(test_x, test_y)\ntest_error = 100.0"
+    )
+    for text, expected in ((edited, set()), (inserted, {"test_data.use@77"})):
+        ctx = context(assignment, text, provided=align_provided(original, text).provided_lines)
+        labels = {label(f) for f in static_findings(ctx) if f.check == "test_data.use"}
+        assert labels == expected

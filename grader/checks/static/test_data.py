@@ -7,6 +7,9 @@ callback, a scaler fitted on them, or a plain reference — is a violation; so i
 indirectly through ``globals()["test_x"]``, ``vars()``, ``locals()`` or the script's module
 (``sys.modules[__name__].test_x``, ``import __main__``).
 
+A provided line the student edited (``protected.modified`` reports it) is not reported again for
+the test-set names it always read; code inserted into a provided region is.
+
 Attributes that happen to share the name (``self.test_x``, ``data.test_x``) are other objects'
 fields, not the module's test set, and are not reported; nor are names that merely contain it
 (``test_xs_count``). A parameter called ``test_x`` shadows the module's name, but the check does
@@ -16,11 +19,13 @@ not follow scopes and reports its uses: renaming it is the easy fix, and it keep
 from __future__ import annotations
 
 import ast
+import logging
 from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, code
 from grader.checks.static.scan import Scan
+from grader.diffing import align_provided
 
 # fmt: off
 #: the script's own namespace as a dictionary (``globals()["test_x"]`` resolves by itself)
@@ -29,6 +34,8 @@ NAMESPACES: frozenset[str] = frozenset({
 })
 # fmt: on
 SCRIPT_MODULE = "__main__"
+
+log = logging.getLogger(__name__)
 
 
 class TestDataUse(LineCheck):
@@ -43,9 +50,12 @@ class TestDataUse(LineCheck):
 
     def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
         names = ctx.original.test_names
-        for name in scan.names:
-            if name.id in names:
-                yield name.lineno, f"`{name.id}`"
+        found = [name for name in scan.names if name.id in names]
+        if any(name.lineno not in ctx.provided_lines for name in found):
+            retyped = _modified_provided_lines(ctx)
+            for name in found:
+                if name.lineno not in retyped:
+                    yield name.lineno, f"`{name.id}`"
         resolver = scan.resolver
         for site in scan.calls:  # globals().get("test_x"), vars().__getitem__("test_x") ...
             if (
@@ -69,3 +79,25 @@ class TestDataUse(LineCheck):
 def _namespace(node: ast.expr, scan: Scan) -> bool:
     """``globals()``, ``vars()`` or ``locals()`` (or a name bound to one)."""
     return scan.resolver.resolve(node) in NAMESPACES
+
+
+def _modified_provided_lines(ctx: TaskContext) -> frozenset[int]:
+    """Lines where the student changed provided code (rather than inserted new code into it).
+
+    The provided evaluation reads the test set by design; when a student edits such a line,
+    ``protected.modified`` reports it, and a second finding for the test-set name the provided
+    line always had would only repeat it. Inserted lines are not exempt: they are student code.
+    The alignment is the one the orchestrator already computed (it is cached).
+    """
+    try:
+        alignment = align_provided(ctx.original, ctx.file.text or "", ctx.tree)
+    except Exception:  # the diff stage reports an alignment failure; here, exempt nothing
+        log.debug("no alignment for %s", ctx.file.path, exc_info=True)
+        return frozenset()
+    return frozenset(
+        line
+        for match in alignment.matches
+        for change in match.changes
+        if change.original is not None and change.submission is not None
+        for line in range(change.submission[0], change.submission[1] + 1)
+    )
