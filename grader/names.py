@@ -8,7 +8,8 @@ name, so every check lists each API once:
 - imports bind names to modules or module members (``import a.b as c``, ``from a import b``,
   ``from a import *``); relative imports name nothing outside the script and are ignored;
 - simple re-binding propagates: ``r = np.random``, ``f = np.random.seed``, ``a, b = x, y``,
-  ``with m() as v``, ``(v := x)``; the first binding of a name that resolves wins;
+  ``with m() as v``, ``(v := x)``; an import of a name wins over an assignment to it, and of
+  several assignments the first (in source order) that resolves;
 - a call's result is written with ``()``: ``keras.Sequential()`` is a model instance, so
   ``model.save`` on it resolves to ``keras.Sequential().save`` and never to a module attribute;
 - ``getattr(x, <constant string>)``, ``__import__("m")``, ``importlib.import_module("m")``,
@@ -124,22 +125,13 @@ class Resolver:
 
     #: the node types :meth:`from_nodes` reads; a caller that has grouped a tree's nodes by type
     #: may pass just these
+    # fmt: off
     NODE_TYPES: ClassVar[tuple[type[ast.AST], ...]] = (
-        ast.Name,
-        ast.Assign,
-        ast.NamedExpr,
-        ast.AnnAssign,
-        ast.withitem,
-        ast.Import,
-        ast.ImportFrom,
-        ast.arg,
-        ast.FunctionDef,
-        ast.AsyncFunctionDef,
-        ast.ClassDef,
-        ast.ExceptHandler,
-        ast.Global,
-        ast.Nonlocal,
+        ast.Name, ast.Assign, ast.NamedExpr, ast.AnnAssign, ast.withitem, ast.Import,
+        ast.ImportFrom, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+        ast.ExceptHandler, ast.Global, ast.Nonlocal,
     )
+    # fmt: on
 
     @classmethod
     def from_tree(cls, tree: ast.Module) -> Resolver:

@@ -19,7 +19,7 @@ from grader.names import Resolver, import_targets
 
 
 class Reference(NamedTuple):
-    """A name, attribute, ``getattr``/``__import__`` call or subscript that resolves.
+    """A name, attribute, ``getattr``/``__import__`` call or subscript, read, that resolves.
 
     (Named tuples, not dataclasses, for the two records made by the hundred per file.)
     """
@@ -28,7 +28,6 @@ class Reference(NamedTuple):
     qualname: str
     base: str | None  # what it was reached from (see Resolver.base_of)
     line: int
-    load: bool  # False for assignment and ``del`` targets
 
 
 class CallSite(NamedTuple):
@@ -62,9 +61,10 @@ class EnvWrite:
 
 @dataclass(frozen=True)
 class Scan:
+    """Everything the static checks read about one task file, filed by kind."""
+
     resolver: Resolver
-    references: tuple[Reference, ...]
-    loads: dict[str, tuple[Reference, ...]]  # the references read (not assigned), by qualname
+    loads: dict[str, tuple[Reference, ...]]  # references read (not assigned to), by qualname
     calls: tuple[CallSite, ...]
     imports: tuple[ImportSite, ...]
     names: tuple[ast.Name, ...]  # every bare name, in any context
@@ -108,23 +108,21 @@ def build_scan(tree: ast.Module) -> Scan:
     attributes: list[ast.Attribute] = bucket(ast.Attribute, [])
     subscripts: list[ast.Subscript] = bucket(ast.Subscript, [])
     calls = [_call_site(call, resolver) for call in bucket(ast.Call, [])]
-    references: list[Reference] = []
+    references: list[Reference] = []  # what is read; assignment targets are filed below
     base_of = resolver.base_of
     for name in names:
         qualname = resolver.resolve_name(name.id)
-        if qualname is not None:
-            load = name.ctx.__class__ is ast.Load
-            references.append(Reference(name, qualname, base_of(name), name.lineno, load))
+        if qualname is not None and name.ctx.__class__ is ast.Load:
+            references.append(Reference(name, qualname, base_of(name), name.lineno))
     for group in (attributes, subscripts):
         for node in group:
             qualname = resolve(node)
-            if qualname is not None:
-                load = node.ctx.__class__ is ast.Load
-                references.append(Reference(node, qualname, base_of(node), node.lineno, load))
+            if qualname is not None and node.ctx.__class__ is ast.Load:
+                references.append(Reference(node, qualname, base_of(node), node.lineno))
     for site in calls:  # getattr(m, "x"), __import__("m"): references, not a call's result
         qualname = resolve(site.node)
         if qualname is not None and not qualname.endswith("()"):
-            references.append(Reference(site.node, qualname, base_of(site.node), site.line, True))
+            references.append(Reference(site.node, qualname, base_of(site.node), site.line))
     env_writes: list[EnvWrite] = []
     for site in calls:
         _env_call(site, resolver, env_writes)
@@ -142,11 +140,9 @@ def build_scan(tree: ast.Module) -> Scan:
     ]
     loads: dict[str, list[Reference]] = {}
     for reference in references:
-        if reference.load:
-            loads.setdefault(reference.qualname, []).append(reference)
+        loads.setdefault(reference.qualname, []).append(reference)
     return Scan(
         resolver=resolver,
-        references=tuple(references),
         loads={qualname: tuple(group) for qualname, group in loads.items()},
         calls=tuple(calls),
         imports=tuple(imports),
