@@ -109,8 +109,7 @@ def forbidden_uses(scan: Scan, forbidden: Prefixes) -> Iterator[tuple[int, str]]
     where ``os.system`` is taken.
     """
     for site in scan.imports:
-        entry = forbidden.match(site.qualname)
-        if entry is not None:
+        if forbidden.match(site.qualname) is not None:
             yield site.line, site.qualname
     for qualname, references in scan.loads.items():
         if forbidden.match(qualname) is not None:

@@ -46,6 +46,16 @@ SEEDING_FUNCTIONS: frozenset[str] = frozenset({
     "torch.use_deterministic_algorithms",
 })
 # fmt: on
+#: seeding functions by name, wherever they sit inside TensorFlow or Keras (``keras.src.utils.
+#: rng_utils.set_random_seed`` is ``keras.utils.set_random_seed`` by another path)
+SEEDING_NAMES: frozenset[str] = frozenset(
+    {
+        "set_random_seed",
+        "set_seed",
+        "enable_op_determinism",
+    }
+)
+SEEDING_NAMESPACES: tuple[str, ...] = ("tensorflow.", "keras.")
 #: methods that reseed whatever generator they are called on
 SEEDING_METHODS: frozenset[str] = frozenset({"reset_from_seed"})
 
@@ -107,8 +117,10 @@ SEED_POSITION: dict[str, int] = {
     "tensorflow.random.truncated_normal": 4,
 }
 # fmt: on
-#: ``dataset.shuffle(buffer_size, seed)`` on a tf.data dataset (an object, so known by its method)
+#: ``dataset.shuffle(buffer_size, seed)`` on a tf.data dataset (an object, so known by its method;
+#: NumPy's ``rng.shuffle(x, axis)`` takes no seed)
 SHUFFLE_SEED_POSITION = 1
+DATASETS = "tensorflow.data."
 
 # fmt: off
 #: environment variables that fix hashing or make TensorFlow's kernels deterministic
@@ -144,7 +156,11 @@ class Seed(LineCheck):
 
     def _call(self, site: CallSite, scan: Scan) -> Iterator[Hit]:
         call, callee = site.node, site.callee
-        if callee in SEEDING_FUNCTIONS or (site.on_object and site.method in SEEDING_METHODS):
+        if (
+            callee in SEEDING_FUNCTIONS
+            or (site.on_object and site.method in SEEDING_METHODS)
+            or _internal_seeding(callee)
+        ):
             yield site.line, called(call)
             return
         if callee in SEEDED_BY_ARGUMENT:
@@ -161,7 +177,7 @@ class Seed(LineCheck):
                     if name in SEED_KEYWORDS and _fixed(value, scan):
                         yield value.lineno, f"`{name}={ast.unparse(value)}`"
         position = SEED_POSITION.get(callee or "")
-        if position is None and site.on_object and site.method == "shuffle":
+        if position is None and site.method == "shuffle" and _maybe_dataset(site.receiver):
             position = SHUFFLE_SEED_POSITION
         if position is not None and len(call.args) > position:
             argument = call.args[position]
@@ -172,3 +188,17 @@ class Seed(LineCheck):
 def _fixed(node: ast.expr, scan: Scan) -> bool:
     """A constant that is not None: a literal, or a module-level name bound once to one."""
     return scan.resolver.is_constant(node) and not scan.resolver.is_none(node)
+
+
+def _maybe_dataset(receiver: str | None) -> bool:
+    """A tf.data dataset, or an object the resolver cannot trace (it may be one)."""
+    return receiver is None or receiver.startswith(DATASETS)
+
+
+def _internal_seeding(callee: str | None) -> bool:
+    return (
+        callee is not None
+        and callee.startswith(SEEDING_NAMESPACES)
+        and "()" not in callee
+        and callee.rpartition(".")[2] in SEEDING_NAMES
+    )
