@@ -10,7 +10,9 @@ shortens the duration, ``np.mean = ...`` the test error, ``builtins.print = ...`
 - touching ``sys.modules``, ``__builtins__``, the import machinery (``sys.meta_path`` ...),
   audit, trace and profile hooks, or the interpreter's frames (``sys._getframe``);
 - rebinding at module level a name the provided code relies on (``def print``, ``start_time =``,
-  ``import other as np``; see :mod:`grader.checks.static.shadowing`).
+  ``import other as np``), or overriding a method the provided evaluation calls on the model
+  (``def count_params`` in a ``keras.Model`` subclass, ``model.predict = ...``); see
+  :mod:`grader.checks.static.shadowing`.
 
 Objects are fair game: ``self.x = 1``, ``model.trainable = False`` and
 ``layer.kernel_initializer = ...`` set attributes of instances, not of a library.
@@ -58,8 +60,8 @@ class Monkeypatch(LineCheck):
 
     def message(self, found: str) -> str:
         return (
-            f"patches a library, a builtin or the interpreter: {found}. The script may change "
-            "its own objects only"
+            f"changes what the provided code relies on: {found}. Libraries, builtins, the "
+            "interpreter and the methods the provided evaluation calls must stay as they are"
         )
 
     def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
@@ -79,6 +81,7 @@ class Monkeypatch(LineCheck):
             if name.id == "__builtins__":
                 yield name.lineno, "`__builtins__`"
         yield from _shadowing(ctx, scan)
+        yield from _overridden_methods(ctx, scan)
 
 
 def _patches(site: CallSite, scan: Scan) -> bool:
@@ -131,6 +134,39 @@ def _shadowing(ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
             name = qualname[len(SCRIPT_MODULE) + 1 :]
             if name in reserved.names:
                 yield target.lineno, f"rebinds `{name}`, which the provided code relies on"
+
+
+def _overridden_methods(ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
+    """``def predict`` in a subclass of a library class, ``model.count_params = ...``."""
+    methods = reserved_names(ctx.original).methods
+    if not methods:
+        return
+    derived: set[str] = set()  # the script's classes that derive from a library class
+    for cls in scan.classes:
+        if any(
+            _library(scan.resolver.resolve(base))
+            or (isinstance(base, ast.Name) and base.id in derived)
+            for base in cls.bases
+        ):
+            derived.add(cls.name)
+            for statement in cls.body:
+                for name in _defined(statement):
+                    if name in methods:
+                        yield statement.lineno, f"overrides `{name}` in `{cls.name}`"
+    for target in scan.attribute_targets:
+        if target.attr in methods and isinstance(target.ctx, ast.Store):
+            yield target.lineno, f"replaces {code(target)}"
+
+
+def _defined(statement: ast.stmt) -> list[str]:
+    """The names a class-body statement defines (methods and simple assignments)."""
+    if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+        return [statement.name]
+    if isinstance(statement, ast.Assign):
+        return [t.id for t in statement.targets if isinstance(t, ast.Name)]
+    if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+        return [statement.target.id]
+    return []
 
 
 def _line(node: ast.AST) -> int:

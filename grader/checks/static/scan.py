@@ -73,6 +73,7 @@ class Scan:
     env_writes: tuple[EnvWrite, ...]
     defaults: tuple[tuple[ast.arg, ast.expr], ...]  # function parameters with their defaults
     global_statements: tuple[ast.Global, ...]
+    classes: tuple[ast.ClassDef, ...]  # in source order
     call_funcs: frozenset[int]  # ids of nodes written in a call's function position
 
 
@@ -152,6 +153,7 @@ def build_scan(tree: ast.Module) -> Scan:
         env_writes=tuple(env_writes),
         defaults=tuple(pair for a in bucket(ast.arguments, ()) for pair in _defaults(a)),
         global_statements=tuple(bucket(ast.Global, ())),
+        classes=tuple(sorted(bucket(ast.ClassDef, ()), key=lambda c: (c.lineno, c.col_offset))),
         call_funcs=frozenset(id(site.node.func) for site in calls),
     )
 

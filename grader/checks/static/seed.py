@@ -48,13 +48,7 @@ SEEDING_FUNCTIONS: frozenset[str] = frozenset({
 # fmt: on
 #: seeding functions by name, wherever they sit inside TensorFlow or Keras (``keras.src.utils.
 #: rng_utils.set_random_seed`` is ``keras.utils.set_random_seed`` by another path)
-SEEDING_NAMES: frozenset[str] = frozenset(
-    {
-        "set_random_seed",
-        "set_seed",
-        "enable_op_determinism",
-    }
-)
+SEEDING_NAMES: frozenset[str] = frozenset({"set_random_seed", "set_seed", "enable_op_determinism"})
 SEEDING_NAMESPACES: tuple[str, ...] = ("tensorflow.", "keras.")
 #: methods that reseed whatever generator they are called on
 SEEDING_METHODS: frozenset[str] = frozenset({"reset_from_seed"})

@@ -1,10 +1,14 @@
-"""Names the provided code relies on, and where a submission rebinds them at module level.
+"""Names and methods the provided code relies on, and where a submission rebinds them.
 
 The provided evaluation at the end of each script reads names bound earlier by provided code
 (``np``, ``tf``, ``time``, ``start_time``, ``sys``) and builtins (``print``, ``int``). A student
 who rebinds one of them at module level (``def print(*a): ...``, ``start_time = time.time()``,
 ``import fake as np``) changes what the provided code computes or prints, without touching a
 provided line. Both sets are derived from the original, so nothing here names them.
+
+The same goes for the methods the provided evaluation calls on the student's model
+(``model.predict``, ``model.count_params``): overriding them in a subclass of a library class, or
+assigning them on an object, changes the test error or model size the provided code reports.
 
 Re-importing the same module under the same name (``import numpy as np`` again) is harmless and
 allowed; names bound only inside functions do not reach the module and are not reported, but
@@ -31,15 +35,19 @@ class Reserved:
 
     names: frozenset[str]
     imports: dict[str, str]  # of those, the ones the provided code imports: name -> qualname
+    #: methods the provided evaluation calls on the student's objects (``model.predict``,
+    #: ``model.count_params``): overriding them changes what it computes or prints
+    methods: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=16)
 def reserved_names(original: OriginalScript) -> Reserved:
-    """What the provided regions after the last student region read and earlier code bound."""
+    """What the provided regions after the last student region read and earlier code bound,
+    and the methods they call on objects the student's code made (the model)."""
     tree = ast.parse(original.text)
     student = [r for r in original.regions if r.kind == "student"]
     if not student:
-        return Reserved(frozenset(), {})
+        return Reserved(frozenset(), {}, frozenset())
     first, last = student[0].start, student[-1].end
     before = [r for r in original.provided if r.end < first]
     after = [r for r in original.provided if r.start > last]
@@ -50,18 +58,30 @@ def reserved_names(original: OriginalScript) -> Reserved:
                 bound_before[name] = qualname
     bound_anywhere = {name for statement in tree.body for name, _ in _all_bindings(statement)}
     read_after: set[str] = set()
+    called_on: list[tuple[str, str]] = []  # (object name, method) of ``obj.method(...)``
     for statement in tree.body:
         if _inside(statement, after):
-            read_after |= {
-                n.id
-                for n in ast.walk(statement)
-                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-            }
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    read_after.add(node.id)
+                elif (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                ):
+                    called_on.append((node.func.value.id, node.func.attr))
     names = {n for n in read_after if n in bound_before}
     names |= {n for n in read_after if n in _BUILTINS and n not in bound_anywhere}
     names -= original.test_names  # the test_data.use check owns those
     imports = {n: q for n, q in bound_before.items() if n in names and q is not None}
-    return Reserved(frozenset(names), imports)
+    students = {
+        name
+        for statement in tree.body
+        if _inside(statement, student)
+        for _, name, _ in _walk([statement])
+    }
+    methods = frozenset(method for owner, method in called_on if owner in students)
+    return Reserved(frozenset(names), imports, methods)
 
 
 def module_bindings(
