@@ -61,7 +61,6 @@ def transform(batch):
 # one recurrent layer (SimpleRNN, LSTM, GRU ...) and have at most 100,000 parameters. Set no
 # random seed anywhere.
 
-
 from tensorflow import keras
 
 model = keras.Sequential([
@@ -69,7 +68,6 @@ model = keras.Sequential([
     keras.layers.LSTM(64),
     keras.layers.Dense(10, activation="softmax"),
 ])
-
 
 # ==== END YOUR CODE ====
 

@@ -59,7 +59,6 @@ def transform(batch):
 # Build a tf.keras model that maps transform(images) to 10 class scores. It must use at least
 # one convolution layer and have at most 1,000,000 parameters. Set no random seed anywhere.
 
-
 from tensorflow.keras import layers
 
 model = tf.keras.Sequential(
@@ -71,7 +70,6 @@ model = tf.keras.Sequential(
         layers.Dense(10, activation="softmax"),
     ]
 )
-
 
 # ==== END YOUR CODE ====
 

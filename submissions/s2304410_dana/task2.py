@@ -60,7 +60,6 @@ def transform(batch):
 # one recurrent layer (SimpleRNN, LSTM, GRU ...) and have at most 100,000 parameters. Set no
 # random seed anywhere.
 
-
 from numpy.random import seed
 from tensorflow.keras import layers
 
@@ -73,7 +72,6 @@ model = tf.keras.Sequential(
         layers.Dense(10, activation="softmax"),
     ]
 )
-
 
 # ==== END YOUR CODE ====
 

@@ -60,7 +60,6 @@ def transform(batch):
 # one recurrent layer (SimpleRNN, LSTM, GRU ...) and have at most 100,000 parameters. Set no
 # random seed anywhere.
 
-
 from tensorflow import keras
 
 model = keras.Sequential([
@@ -68,7 +67,6 @@ model = keras.Sequential([
     keras.layers.GRU(64),
     keras.layers.Dense(10, activation="softmax"),
 ])
-
 
 # ==== END YOUR CODE ====
 

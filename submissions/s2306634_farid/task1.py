@@ -58,7 +58,6 @@ def transform(batch):
 # Build a tf.keras model that maps transform(images) to 10 class scores. It must use at least
 # one convolution layer and have at most 1,000,000 parameters. Set no random seed anywhere.
 
-
 from tensorflow import keras
 from tensorflow.keras import layers
 
@@ -72,7 +71,6 @@ model = keras.Sequential(
         layers.Dense(10),
     ]
 )
-
 
 # ==== END YOUR CODE ====
 

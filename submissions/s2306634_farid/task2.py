@@ -60,7 +60,6 @@ def transform(batch):
 # one recurrent layer (SimpleRNN, LSTM, GRU ...) and have at most 100,000 parameters. Set no
 # random seed anywhere.
 
-
 from tensorflow import keras
 from tensorflow.keras import layers
 
@@ -72,7 +71,6 @@ model = keras.Sequential(
         layers.Dense(10),
     ]
 )
-
 
 # ==== END YOUR CODE ====
 

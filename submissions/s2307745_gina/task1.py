@@ -58,7 +58,6 @@ def transform(batch):
 # Build a tf.keras model that maps transform(images) to 10 class scores. It must use at least
 # one convolution layer and have at most 1,000,000 parameters. Set no random seed anywhere.
 
-
 from tensorflow import keras
 
 inp = keras.Input(shape=(28, 28, 1))
@@ -68,7 +67,6 @@ h = keras.layers.Flatten()(h)
 h = keras.layers.Dense(64, activation="relu")(h)
 out = keras.layers.Dense(10, activation="softmax")(h)
 model = keras.Model(inputs=inp, outputs=out)
-
 
 # ==== END YOUR CODE ====
 

@@ -50,7 +50,7 @@ del rows, images, labels, order  # from here on, learn only from train_x and tra
 
 
 def transform(batch):
-    return tf.expand_dims(batch * 2 - 1, axis=-1).numpy()
+    return (batch * 2 - 1).reshape(-1, 784)
 
 
 # ==== END YOUR CODE ====
