@@ -114,6 +114,12 @@ def test_case(path: Path, assignment: Assignment) -> None:
     assert got == expected, "\n".join(f"{label(f)}: {f.message}" for f in findings)
 
 
+def test_case_scripts_are_not_collected_by_pytest() -> None:
+    """pytest collects ``test_*.py`` and ``*_test.py``; a case script must match neither."""
+    for path in case_files():
+        assert not path.name.startswith("test_") and not path.stem.endswith("_test"), path
+
+
 def test_every_check_has_a_case_that_triggers_it_and_a_near_miss() -> None:
     folders = {p.name for p in CASES.iterdir() if p.is_dir()}
     assert folders == STATIC_IDS
