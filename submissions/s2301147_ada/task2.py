@@ -84,7 +84,7 @@ model.compile(
 model.fit(
     transform(train_x),
     train_y,
-    epochs=8,
+    epochs=10,
     batch_size=32,
     verbose=2 if full_output else 0,
 )

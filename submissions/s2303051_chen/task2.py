@@ -78,7 +78,7 @@ model.compile(
     loss=tf.keras.losses.SparseCategoricalCrossentropy(),
     metrics=["accuracy"],
 )
-model.fit(transform(train_x), train_y, batch_size=32, epochs=8, verbose=2 if full_output else 0)
+model.fit(transform(train_x), train_y, batch_size=32, epochs=12, verbose=2 if full_output else 0)
 
 # ==== END YOUR CODE ====
 

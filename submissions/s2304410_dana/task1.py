@@ -63,7 +63,8 @@ from tensorflow.keras import layers
 
 model = tf.keras.Sequential(
     [
-        layers.Conv2D(32, kernel_size=3, activation="relu", input_shape=(28, 28, 1)),
+        layers.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, kernel_size=3, activation="relu"),
         layers.MaxPooling2D(pool_size=2),
         layers.Flatten(),
         layers.Dense(64, activation="relu"),

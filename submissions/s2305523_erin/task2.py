@@ -79,7 +79,7 @@ model.compile(keras.optimizers.Adam(0.002), "sparse_categorical_crossentropy", m
 history = model.fit(
     transform(train_x),
     train_y,
-    epochs=8,
+    epochs=12,
     batch_size=32,
     validation_split=0.1,
     verbose=int(full_output),
