@@ -84,7 +84,7 @@ model.compile(
 model.fit(
     transform(train_x),
     train_y,
-    epochs=10,
+    epochs=12,
     batch_size=32,
     verbose=2 if full_output else 0,
 )
