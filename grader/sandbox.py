@@ -96,6 +96,8 @@ class Isolation:
             return list(argv)
         command = [self.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc",
                    "--unshare-uts", "--die-with-parent", "--new-session"]
+        for parent in _ancestors(self.read_only):  # else bwrap makes them 0700, root's
+            command += ["--perms", "0755", "--dir", parent]
         for path in self.read_only:
             if os.path.islink(path):
                 command += ["--symlink", os.readlink(path), path]
@@ -115,6 +117,14 @@ class Isolation:
 
 
 NO_ISOLATION = Isolation(kind="none")
+
+
+def _ancestors(paths: Sequence[str]) -> list[str]:
+    """The folders above ``paths`` that the wrapper must create, parents first."""
+    found: set[str] = set()
+    for path in paths:
+        found.update(str(parent) for parent in Path(path).parents if str(parent) != "/")
+    return sorted(found - set(paths), key=lambda p: (p.count("/"), p))
 
 
 def python_paths(python: str = sys.executable) -> tuple[str, ...]:

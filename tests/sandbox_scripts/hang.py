@@ -1,0 +1,5 @@
+import time
+
+SECONDS = 60
+time.sleep(SECONDS)
+print("woke up")
