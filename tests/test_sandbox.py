@@ -1,0 +1,173 @@
+"""The isolating wrapper, the child's environment and limits, and the cgroups (small scripts)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import pytest
+
+from grader.executor import run_one
+from grader.harness import CHILD_PATH
+from grader.records import RunStatus
+from grader.sandbox import (
+    NO_ISOLATION,
+    Isolation,
+    _ancestors,
+    bubblewrap,
+    detect_isolation,
+    make_cgroups,
+    probe,
+    python_paths,
+    scrubbed_env,
+)
+from tests.sandbox_scripts import script_spec
+
+needs_isolation = pytest.mark.skipif(
+    not detect_isolation().isolated, reason="bubblewrap is not usable on this machine"
+)
+
+
+def _cgroups(*controllers: str) -> bool:
+    groups = make_cgroups(memory_mb=64, processes=8, cores=None)
+    try:
+        return all(c in groups.paths for c in controllers)
+    finally:
+        groups.remove()
+
+
+def test_the_environment_is_built_from_nothing(tmp_path: Path) -> None:
+    env = scrubbed_env(workdir=tmp_path, threads=3)
+    assert env["HOME"] == env["MPLCONFIGDIR"] == str(tmp_path)
+    assert env["TF_NUM_INTEROP_THREADS"] == env["OMP_NUM_THREADS"] == "3"
+    assert env["CUDA_VISIBLE_DEVICES"] == "" and env["MPLBACKEND"] == "Agg"
+    assert "PYTHONHASHSEED" not in env and "VIRTUAL_ENV" not in env
+    assert scrubbed_env(workdir=tmp_path, threads=0)["OMP_NUM_THREADS"] == "1"
+
+
+def test_python_paths_bind_the_installation_and_the_harness_once() -> None:
+    paths = python_paths()
+    assert any(sys.base_prefix == p or sys.base_prefix.startswith(p + "/") for p in paths)
+    assert any(str(CHILD_PATH.parent).startswith(p) for p in paths)
+    assert not any(a != b and b.startswith(a + "/") for a in paths for b in paths)
+
+
+def test_ancestors_are_the_folders_above_and_not_the_bound_paths() -> None:
+    assert _ancestors(["/a/b/c", "/a/d", "/a/b"]) == ["/a"]
+    assert _ancestors(["/x"]) == []
+
+
+def test_no_isolation_runs_the_command_as_it_is(tmp_path: Path) -> None:
+    assert NO_ISOLATION.wrap(["python", "x.py"], workdir=tmp_path) == ["python", "x.py"]
+    assert not NO_ISOLATION.isolated
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_bubblewrap_cuts_the_network_and_binds_the_work_folder(tmp_path: Path) -> None:
+    isolation = bubblewrap()
+    assert isolation is not None
+    argv = isolation.wrap(["python", "x.py"], workdir=tmp_path)
+    for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session"):
+        assert flag in argv
+    assert ["--bind", str(tmp_path), str(tmp_path)] == argv[argv.index("--bind"):][:3]
+    assert argv[-2:] == ["python", "x.py"]
+
+
+def test_a_wrapper_that_does_not_work_falls_back_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = Isolation(kind="bubblewrap", bwrap="/bin/false", read_only=python_paths())
+    assert probe(broken) != ""
+    monkeypatch.setattr("grader.sandbox.bubblewrap", lambda: broken)
+    with pytest.warns(RuntimeWarning, match="NOT isolated"):
+        fallback = detect_isolation.__wrapped__()
+    assert fallback.kind == "none" and "NOT isolated" in fallback.warning
+
+
+@needs_isolation
+def test_the_probe_passes_on_this_machine() -> None:
+    isolation = detect_isolation()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert probe(isolation) == ""
+
+
+def _listening() -> socket.socket:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    return server
+
+
+@needs_isolation
+def test_the_network_is_cut_under_isolation() -> None:
+    with _listening() as server:
+        port = server.getsockname()[1]
+        spec = script_spec("connect.py", {"PORT = 0": f"PORT = {port}"})
+        isolated = run_one(spec, isolation=detect_isolation(), harness_child=False)
+        bare = run_one(spec, isolation=NO_ISOLATION, harness_child=False)  # the near miss
+    assert isolated.isolated and isolated.stdout.startswith("refused")
+    assert not bare.isolated and bare.stdout == "connected\n"
+
+
+@needs_isolation
+def test_files_outside_the_work_folder_are_not_writable(tmp_path: Path) -> None:
+    target = tmp_path / "escaped.txt"
+    spec = script_spec("write_outside.py", {'TARGET = "target"': f"TARGET = {str(target)!r}"})
+    outcome = run_one(spec, isolation=detect_isolation(), harness_child=False)
+    assert outcome.status is RunStatus.OK, outcome.stderr
+    assert outcome.stdout.endswith("scratch ok\n") and not target.exists()
+    bare = run_one(spec, isolation=NO_ISOLATION, harness_child=False)  # the near miss
+    assert bare.stdout.startswith("written") and target.read_text() == "escaped"
+
+
+@needs_isolation
+def test_the_run_drops_to_an_unprivileged_uid_in_a_writable_work_folder() -> None:
+    isolation = detect_isolation()
+    outcome = run_one(script_spec("environment.py"), isolation=isolation, harness_child=False)
+    assert outcome.status is RunStatus.OK
+    assert f'"uid": {isolation.uid if isolation.uid is not None else ""}' in outcome.stdout
+
+
+def test_a_fork_storm_is_contained_and_the_grader_goes_on() -> None:
+    isolation = detect_isolation()
+    if not (_cgroups("pids") or (isolation.isolated and isolation.uid is not None)):
+        pytest.skip("a fork storm is contained only by a pids cgroup or RLIMIT_NPROC")
+    started = time.monotonic()
+    outcome = run_one(script_spec("fork_storm.py", processes=32, timeout_s=2.0),
+                      isolation=isolation, harness_child=False)
+    assert outcome.status is RunStatus.TIMEOUT
+    assert time.monotonic() - started < 8
+    after = run_one(script_spec("clean.py"), isolation=isolation, harness_child=False)
+    assert after.status is RunStatus.OK
+
+
+@pytest.mark.skipif(not _cgroups("memory"), reason="no writable memory cgroup")
+def test_a_tree_over_the_memory_cgroup_is_killed_as_memory() -> None:
+    over = run_one(script_spec("tree_hog.py", memory_mb=200), harness_child=False)
+    assert over.status is RunStatus.MEMORY, over
+    assert "out-of-memory" in over.note
+    under = run_one(script_spec("tree_hog.py", {"MEGABYTES = 90": "MEGABYTES = 20"},
+                                memory_mb=200), harness_child=False)  # the near miss
+    assert under.status is RunStatus.OK, under
+
+
+def test_cgroups_are_removed_after_use() -> None:
+    groups = make_cgroups(memory_mb=64, processes=8, cores=[0])
+    paths = list(groups.paths.values())
+    groups.remove()
+    assert not any(path.exists() for path in paths)
+
+
+@pytest.mark.tensorflow
+@needs_isolation
+def test_tensorflow_imports_and_computes_under_isolation() -> None:
+    spec = script_spec("clean.py", timeout_s=120.0, memory_mb=4096, processes=512)
+    spec = spec.__class__(**{**spec.__dict__, "script_text": (
+        "import tensorflow as tf\nprint(int(tf.reduce_sum(tf.ones((3, 4)))))\n")})
+    outcome = run_one(spec, isolation=detect_isolation())
+    assert outcome.status is RunStatus.OK, outcome.stderr[-2000:]
+    assert outcome.isolated and outcome.stdout.strip().endswith("12")
+    assert outcome.facts is not None
