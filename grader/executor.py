@@ -24,8 +24,10 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -82,6 +84,10 @@ class _Running:
                 return False
             self._kills[key] = kill
             return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._kills)
 
     def discard(self, key: int) -> None:
         with self._lock:
@@ -418,9 +424,29 @@ class LocalExecutor:
         self.close()
 
 
-def _run_on_worker(spec: RunSpec, harness_child: bool) -> RunOutcome:
+#: on a Dask worker: the runs in progress of each executor (by its token), for ``close``
+_WORKER_RUNS: dict[str, _Running] = {}
+_WORKER_LOCK = threading.Lock()
+
+
+def _run_on_worker(spec: RunSpec, harness_child: bool, token: str) -> RunOutcome:
     """What a Dask worker runs: one run on the worker's cores, with the worker's isolation."""
-    return run_one(spec, harness_child=harness_child)
+    with _WORKER_LOCK:
+        running = _WORKER_RUNS.setdefault(token, _Running())
+    return run_one(spec, harness_child=harness_child, running=running)
+
+
+def _stop_on_worker(token: str) -> int:
+    """Kill the runs of one executor on this worker; how many were running."""
+    with _WORKER_LOCK:
+        running = _WORKER_RUNS.pop(token, None)
+        _WORKER_RUNS[token] = _Running()
+        _WORKER_RUNS[token].closed = True  # a run arriving late does not start either
+    if running is None:
+        return 0
+    count = len(running)
+    running.kill_all()
+    return count
 
 
 class DaskExecutor:
@@ -436,6 +462,8 @@ class DaskExecutor:
 
         self._client = Client(address, **client_options)
         self._harness_child = harness_child
+        self._token = uuid.uuid4().hex
+        self._closed = False
         self._futures: list[Any] = []
 
     def run(self, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, RunOutcome]]:
@@ -445,19 +473,29 @@ class DaskExecutor:
         futures = []
         for spec in specs:
             future = self._client.submit(
-                _run_on_worker, spec, self._harness_child, resources={"CPU": 1}, pure=False,
+                _run_on_worker, spec, self._harness_child, self._token, resources={"CPU": 1},
+                pure=False,
                 key=f"run-{spec.submission_id}-{spec.task}-{spec.index}-{id(spec):x}",
             )
             by_key[future.key] = spec
             futures.append(future)
         self._futures.extend(futures)
         for future in as_completed(futures):
+            if self._closed or future.cancelled():
+                return  # close() was called: the runs were cancelled or killed
             yield by_key[future.key], future.result()
 
     def close(self) -> None:
-        """Cancel every run not yet finished and disconnect (running children die with it)."""
+        """Cancel the runs not yet started, kill the running ones on every worker, disconnect.
+
+        Cancelling a Dask future does not stop a task already running, so the workers are also
+        told to kill this executor's children (and to start no more of its runs).
+        """
+        self._closed = True
         for future in self._futures:
             future.cancel()
+        with suppress(Exception):  # a worker or the scheduler may already be gone
+            self._client.run(_stop_on_worker, self._token)
         self._client.close()
 
     def __enter__(self) -> Self:

@@ -12,14 +12,13 @@ import os
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 from grader.executor import LocalExecutor, _classify, core_sets, run_one
 from grader.records import RunStatus
 from grader.sandbox import NO_ISOLATION, detect_isolation, make_cgroups
-from tests.sandbox_scripts import BASE, script_spec
+from tests.sandbox_scripts import BASE, alive_with, script_spec
 
 
 def _has_cgroups() -> bool:
@@ -28,19 +27,6 @@ def _has_cgroups() -> bool:
         return "pids" in groups.paths
     finally:
         groups.remove()
-
-
-def _alive_with(token: str) -> list[int]:
-    """Pids of processes whose command line holds ``token``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if token.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
 
 
 def test_a_clean_run_is_ok_with_its_exact_output_and_measured_cpu() -> None:
@@ -117,9 +103,9 @@ def test_no_process_the_run_left_behind_survives_it(new_session: bool) -> None:
     outcome = run_one(spec, isolation=isolation, harness_child=False)
     assert outcome.status is RunStatus.OK and outcome.stdout == "left a child behind\n"
     deadline = time.monotonic() + 3
-    while _alive_with(token) and time.monotonic() < deadline:
+    while alive_with(token) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _alive_with(token) == []
+    assert alive_with(token) == []
 
 
 @pytest.mark.parametrize("mode, intact", [("delete", False), ("modify", False), ("read", True)])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import socket
 import sys
@@ -164,9 +165,10 @@ def test_cgroups_are_removed_after_use() -> None:
 @pytest.mark.tensorflow
 @needs_isolation
 def test_tensorflow_imports_and_computes_under_isolation() -> None:
-    spec = script_spec("clean.py", timeout_s=120.0, memory_mb=4096, processes=512)
-    spec = spec.__class__(**{**spec.__dict__, "script_text": (
-        "import tensorflow as tf\nprint(int(tf.reduce_sum(tf.ones((3, 4)))))\n")})
+    spec = dataclasses.replace(
+        script_spec("clean.py"), timeout_s=120.0, memory_mb=4096, processes=512,
+        script_text="import tensorflow as tf\nprint(int(tf.reduce_sum(tf.ones((3, 4)))))\n",
+    )
     outcome = run_one(spec, isolation=detect_isolation())
     assert outcome.status is RunStatus.OK, outcome.stderr[-2000:]
     assert outcome.isolated and outcome.stdout.strip().endswith("12")

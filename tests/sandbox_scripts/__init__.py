@@ -28,3 +28,16 @@ def script_spec(name: str, replace: dict[str, str] | None = None, **fields: Any)
         assert old in text, old
         text = text.replace(old, new)
     return dataclasses.replace(BASE, script_text=text, **fields)
+
+
+def alive_with(token: str) -> list[int]:
+    """Pids of the processes whose command line holds ``token`` (to prove a kill)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if token.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
