@@ -1,0 +1,146 @@
+"""Benchmark the grader's overhead: a task script under ``run_one`` against the same script bare.
+
+Not a test (pytest does not collect it): it runs real TensorFlow for minutes. For each task it
+runs the reference solution (or, where there is none, a tiny TensorFlow script) alternately bare
+(``python FILE`` in a fresh temporary folder beside a copy of the dataset) and through
+``run_one`` (harness, limits, cgroups and the detected isolation), swapping which goes first in
+each round so that drift in the machine's load falls on both alike. Both get the same threads
+and the same environment variables that matter to TensorFlow, so the difference is the grader's
+own cost: the wrapper's start, the harness's audit hook and wrappers, the dataset hashing.
+
+    python tests/benchmarks/bench_overhead.py                     # 2 rounds of each task
+    python tests/benchmarks/bench_overhead.py --rounds 1 --tasks task1
+
+The target is under 5 % of wall time. Wall time is noisy on a shared machine; CPU time is
+reported too (from the run's cgroup under isolation, from rusage bare).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.executor import run_one
+from grader.flags import force_flags
+from grader.machine import usable_cores
+from grader.original import parse_original
+from grader.records import RunSpec, RunStatus
+from grader.sandbox import detect_isolation, scrubbed_env
+from grader.spec import Assignment, load_assignment
+
+TINY_SCRIPT = """\
+import tensorflow as tf
+x = tf.random.normal((256, 32))
+model = tf.keras.Sequential([tf.keras.Input((32,)), tf.keras.layers.Dense(8)])
+model.compile("adam", "mse")
+model.fit(x, tf.zeros((256, 8)), epochs=2, verbose=0)
+print("done")
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    wall_s: float
+    cpu_s: float
+
+
+def bare(spec: RunSpec) -> Timing:
+    """``spec``'s script run plainly in a temporary folder, with the same threads as the grader."""
+    with tempfile.TemporaryDirectory(prefix="bench-overhead-") as folder:
+        work = Path(folder)
+        (work / spec.script_name).write_text(spec.script_text)
+        shutil.copyfile(spec.dataset_path, work / Path(spec.dataset_path).name)
+        env = {**os.environ, **scrubbed_env(workdir=work, threads=spec.threads)}
+        env["PATH"] = os.environ.get("PATH", env["PATH"])
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, spec.script_name], cwd=work, env=env,
+                              capture_output=True, timeout=spec.timeout_s, check=False)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"bare run failed: {done.stderr.decode()[-2000:]}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return Timing(wall, cpu)
+
+
+def sandboxed(spec: RunSpec) -> Timing:
+    """``spec`` through ``run_one``, timed from outside (work folder, hashing and all)."""
+    start = time.perf_counter()
+    outcome = run_one(spec)
+    wall = time.perf_counter() - start
+    if outcome.status is not RunStatus.OK:
+        raise SystemExit(f"sandboxed run ended {outcome.status}: {outcome.note}\n"
+                         f"{outcome.stderr[-2000:]}")
+    return Timing(wall, outcome.cpu_s)
+
+
+def task_spec(assignment: Assignment, task_id: str) -> RunSpec:
+    """The spec the pipeline would make for the task's reference solution (a scored run)."""
+    task = assignment.task(task_id)
+    original = parse_original(task)
+    if task.solution.is_file():
+        text = force_flags(task.solution.read_text(), dict.fromkeys(original.flags, False))
+    else:
+        text = TINY_SCRIPT
+    return RunSpec(
+        submission_id="benchmark", task=task_id, index=0, script_name=task.file,
+        script_text=text, script_sha256="", dataset_path=str(assignment.dataset),
+        dataset_sha256=assignment.dataset_sha256, timeout_s=assignment.limits.hard_timeout_s,
+        memory_mb=assignment.limits.memory_mb, output_kb=assignment.limits.output_kb,
+        processes=assignment.limits.processes,
+        threads=assignment.limits.threads or usable_cores(),
+        test_names=tuple(sorted(original.test_names)),
+    )
+
+
+def _mean(values: Sequence[float]) -> str:
+    spread = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f"{statistics.fmean(values):.2f} ± {spread:.2f}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=2, help="bare + sandboxed pairs per task")
+    parser.add_argument("--tasks", help="comma-separated task ids (default: all)")
+    parser.add_argument("--assignment", type=Path, help="the spec (default: assignment.toml)")
+    args = parser.parse_args(argv)
+    assignment = load_assignment(args.assignment)
+    tasks = args.tasks.split(",") if args.tasks else [t.id for t in assignment.tasks]
+    isolation = detect_isolation()
+    print(f"isolation: {isolation.kind}; load average before: {os.getloadavg()}")
+    print("| task | rounds | bare wall s | sandboxed wall s | bare CPU s | sandboxed CPU s "
+          "| wall overhead |")
+    print("|---|---|---|---|---|---|---|")
+    for task_id in tasks:
+        spec = task_spec(assignment, task_id)
+        plain: list[Timing] = []
+        boxed: list[Timing] = []
+        for round_ in range(args.rounds):
+            order = (bare, sandboxed) if round_ % 2 == 0 else (sandboxed, bare)
+            for runner in order:
+                timing = runner(spec)
+                (plain if runner is bare else boxed).append(timing)
+                print(f"  {task_id} {runner.__name__}: wall {timing.wall_s:.2f} s, "
+                      f"CPU {timing.cpu_s:.2f} s", file=sys.stderr, flush=True)
+        ratio = statistics.fmean(t.wall_s for t in boxed) / statistics.fmean(
+            t.wall_s for t in plain)
+        print(f"| {task_id} | {args.rounds} | {_mean([t.wall_s for t in plain])} "
+              f"| {_mean([t.wall_s for t in boxed])} | {_mean([t.cpu_s for t in plain])} "
+              f"| {_mean([t.cpu_s for t in boxed])} | {100 * (ratio - 1):+.1f} % |", flush=True)
+    print(f"load average after: {os.getloadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
