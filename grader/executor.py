@@ -145,7 +145,24 @@ def run_one(
             outcome, facts=facts, dataset_intact=_sha256(dataset) == spec.dataset_sha256
         )
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        _remove(workdir)
+
+
+def _remove(workdir: Path) -> None:
+    """Delete the work folder, even folders the run made unreadable (chmod 000) to keep it."""
+
+    def unlock(_function: Any, path: str, _error: Any) -> None:
+        with suppress(OSError):
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+        with suppress(OSError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+
+    shutil.rmtree(workdir, onerror=unlock)
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _prepare(spec: RunSpec, workdir: Path) -> Path:
@@ -210,15 +227,21 @@ def _supervise(
             stderr=subprocess.PIPE, pass_fds=pass_fds, preexec_fn=limits.preexec(),  # noqa: PLW1509
             start_new_session=True,
         )
-    except OSError as error:  # the grader's own setup: no interpreter, bad cgroup, ...
+    except BaseException:  # the grader's own setup failed (no interpreter, cgroup, cores)
         groups.remove()
-        return dataclasses.replace(base, note=f"could not start the run: {error}")
+        raise
     why: list[str] = []  # the first reason the parent killed the run
+    lock = threading.Lock()
+    reaped = False
 
     def kill(reason: str = "stopped by the grader") -> None:
-        if not why:
-            why.append(reason)
-        _kill_tree(process.pid, groups)
+        # never once the child is reaped: its pid, the process group's id, could be reused
+        with lock:
+            if reaped:
+                return
+            if not why:
+                why.append(reason)
+            _kill_tree(process.pid, groups)
 
     key = id(process)
     if running is not None and not running.add(key, kill):
@@ -230,13 +253,16 @@ def _supervise(
     timer = threading.Timer(spec.timeout_s, lambda: kill("timeout"))
     timer.daemon = True
     timer.start()
-    try:
-        _, status, usage = os.wait4(process.pid, 0)
+    try:  # wait for the exit without reaping, so the zombie keeps the group's id ours
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
     finally:
         timer.cancel()
-        _kill_tree(process.pid, groups)  # whatever the run left behind
         if running is not None:
             running.discard(key)
+        with lock:
+            _kill_tree(process.pid, groups)  # whatever the run left behind
+            _, status, usage = os.wait4(process.pid, 0)
+            reaped = True
     wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     reader.finish()
@@ -252,7 +278,8 @@ def _supervise(
             note = f"{note}; {name} truncated to its last {spec.output_kb} KB".lstrip("; ")
     return dataclasses.replace(
         base, status=run_status, exit_code=process.returncode, wall_s=round(wall, 3),
-        cpu_s=round(cpu_s, 3), max_rss_mb=round(peak_mb, 1), stdout=stdout, stderr=stderr, note=note,
+        cpu_s=round(cpu_s, 3), max_rss_mb=round(peak_mb, 1), stdout=stdout, stderr=stderr,
+        note=note,
     )
 
 

@@ -9,10 +9,10 @@ Three layers, each usable without the others, because machines differ in what th
 - ``ChildLimits``: resource limits applied in the forked child before ``exec`` (``RLIMIT_DATA``,
   not ``RLIMIT_AS``, which breaks TensorFlow's import; ``RLIMIT_NPROC`` only where a uid drop makes
   it count), CPU affinity and joining the run's cgroups.
-- ``Cgroups``: cgroup v1 memory, pids, cpuset and cpuacct groups for one run, created under the grader's
-  own groups when the hierarchy is present and writable. They contain a fork storm even as root,
-  account the whole process tree's memory, and list every process to kill at the end, even those
-  that left the process group.
+- ``Cgroups``: cgroup v1 memory, pids, cpuset and cpuacct groups for one run, created under the
+  grader's own groups when the hierarchy is present and writable. They contain a fork storm even
+  as root, account the whole process tree's memory, and list every process to kill at the end,
+  even those that left the process group.
 """
 
 from __future__ import annotations
@@ -258,7 +258,7 @@ class ChildLimits:
 
 @dataclass
 class Cgroups:
-    """One run's cgroup v1 groups (memory, pids, cpuset, cpuacct), made under the grader's own groups."""
+    """One run's cgroup v1 groups (memory, pids, cpuset, cpuacct), under the grader's own groups."""
 
     paths: dict[str, Path] = field(default_factory=dict)
 

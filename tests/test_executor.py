@@ -12,6 +12,7 @@ import os
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +197,11 @@ def test_closing_the_local_executor_kills_the_running_children() -> None:
     assert len(outcomes) == 2  # the third never started
     assert all(o.status is RunStatus.FAILED and o.note == "stopped by the grader"
                for _, o in outcomes)
+
+
+def test_the_work_folder_is_removed_even_when_the_run_locked_parts_of_it() -> None:
+    text = ("import os\nos.makedirs('locked/deeper')\nopen('locked/deeper/f', 'w').close()\n"
+            "os.chmod('locked/deeper', 0)\nos.chmod('locked', 0)\nprint(os.getcwd())\n")
+    outcome = run_one(dataclasses.replace(BASE, script_text=text), harness_child=False)
+    assert outcome.status is RunStatus.OK, outcome.stderr
+    assert not Path(outcome.stdout.strip()).exists()
