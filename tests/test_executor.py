@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.executor import LocalExecutor, _classify, core_sets, run_one
+from grader.executor import LocalExecutor, core_sets, run_one
+from grader.executors.process import classify
 from grader.records import RunStatus
 from grader.sandbox import NO_ISOLATION, detect_isolation, make_cgroups
 from tests.sandbox_scripts import BASE, alive_with, script_spec
@@ -152,9 +153,9 @@ def test_a_failure_keeps_its_exit_code_and_stderr() -> None:
     (-9, "timeout", "MemoryError", False, RunStatus.TIMEOUT),
     (-9, "flood", "", False, RunStatus.BAD_OUTPUT),
 ])
-def test_classify(code: int, killed_for: str, stderr: str, oom: bool,
+def testclassify(code: int, killed_for: str, stderr: str, oom: bool,
                   expected: RunStatus) -> None:
-    status, note = _classify(code, killed_for, stderr=stderr, oom=oom, timeout_s=9,
+    status, note = classify(code, killed_for, stderr=stderr, oom=oom, timeout_s=9,
                              output_kb=4)
     assert status is expected and (note == "") is (expected is RunStatus.OK)
 

@@ -1,0 +1,1 @@
+"""The pieces behind ``grader.executor``: the supervision of one child process."""
