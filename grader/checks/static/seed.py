@@ -6,7 +6,9 @@ assignment forbids seeds of any kind. Four shapes are found, however the API is 
 - a call of a seeding function (``random.seed``, ``np.random.seed``, ``tf.random.set_seed``,
   ``keras.utils.set_random_seed``, ``tf.config.experimental.enable_op_determinism`` ...), or the
   function handed on uncalled (``map(np.random.seed, ...)``); an alias (``f = np.random.seed``)
-  is reported where it is called;
+  is reported where it is called. A seeding function called with no seed or with None
+  (``np.random.seed()``, ``tf.random.set_seed(None)``) reseeds from fresh entropy, like
+  ``default_rng()``: that is no seed, and the run-time harness does not record it either;
 - a generator built from a constant (``np.random.default_rng(42)``, ``RandomState(0)``,
   ``random.Random(1)``, ``PCG64(7)``, ``keras.random.SeedGenerator(3)``), not ``default_rng()``;
 - a constant ``seed=`` or ``random_state=`` argument to any call, or a constant passed where a
@@ -46,6 +48,25 @@ SEEDING_FUNCTIONS: frozenset[str] = frozenset({
     "torch.use_deterministic_algorithms",
 })
 # fmt: on
+#: where the seeding functions that may go without a seed take it: (position, keyword); called
+#: without one, or with None, they draw fresh entropy (the others seed or fix order whatever
+#: their arguments: ``enable_op_determinism()``, ``Generator.from_seed``)
+SEED_ARGUMENT: dict[str, tuple[int, str]] = {
+    "random.seed": (0, "a"),
+    "random.Random().seed": (0, "a"),
+    "numpy.random.seed": (0, "seed"),
+    "numpy.random.RandomState().seed": (0, "seed"),
+    "tensorflow.random.set_seed": (0, "seed"),
+    "tensorflow.set_random_seed": (0, "seed"),
+    "tensorflow.compat.v1.set_random_seed": (0, "seed"),
+    "tensorflow.compat.v1.random.set_random_seed": (0, "seed"),
+    "keras.utils.set_random_seed": (0, "seed"),
+}
+#: the seeding functions found by name (below) that take a seed, and how: ``set_seed(seed)``
+NAMED_SEED_ARGUMENT: dict[str, tuple[int, str]] = {
+    "set_random_seed": (0, "seed"),
+    "set_seed": (0, "seed"),
+}
 #: seeding functions by name, wherever they sit inside TensorFlow or Keras (``keras.src.utils.
 #: rng_utils.set_random_seed`` is ``keras.utils.set_random_seed`` by another path)
 SEEDING_NAMES: frozenset[str] = frozenset({"set_random_seed", "set_seed", "enable_op_determinism"})
@@ -150,11 +171,12 @@ class Seed(LineCheck):
 
     def _call(self, site: CallSite, scan: Scan) -> Iterator[Hit]:
         call, callee = site.node, site.callee
-        if (
-            callee in SEEDING_FUNCTIONS
-            or (site.on_object and site.method in SEEDING_METHODS)
-            or _internal_seeding(callee)
-        ):
+        if callee is not None and (callee in SEEDING_FUNCTIONS or _internal_seeding(callee)):
+            where = _seed_argument(callee)
+            if where is None or _seeds(call, where, scan):
+                yield site.line, called(call)
+            return
+        if site.on_object and site.method in SEEDING_METHODS:
             yield site.line, called(call)
             return
         if callee in SEEDED_BY_ARGUMENT:
@@ -177,6 +199,33 @@ class Seed(LineCheck):
             argument = call.args[position]
             if not isinstance(argument, ast.Starred) and _fixed(argument, scan):
                 yield argument.lineno, f"{code(argument)} as the seed of {called(call)}"
+
+
+def _seed_argument(callee: str) -> tuple[int, str] | None:
+    """Where ``callee`` takes its seed, when it may be called without one; None when it seeds
+    (or fixes the order of operations) whatever its arguments."""
+    if callee in SEED_ARGUMENT:
+        return SEED_ARGUMENT[callee]
+    if callee in SEEDING_FUNCTIONS:
+        return None
+    return NAMED_SEED_ARGUMENT.get(callee.rpartition(".")[2])
+
+
+def _seeds(call: ast.Call, where: tuple[int, str], scan: Scan) -> bool:
+    """Whether a seeding function that may go without a seed is given one (not None).
+
+    Arguments the source does not spell out (``*args``, ``**options``) may hold a seed: they count.
+    """
+    position, keyword = where
+    if any(isinstance(a, ast.Starred) for a in call.args[: position + 1]) or any(
+        k.arg is None for k in call.keywords
+    ):
+        return True
+    if len(call.args) > position:
+        value: ast.expr | None = call.args[position]
+    else:
+        value = next((k.value for k in call.keywords if k.arg == keyword), None)
+    return value is not None and not scan.resolver.is_none(value)
 
 
 def _fixed(node: ast.expr, scan: Scan) -> bool:

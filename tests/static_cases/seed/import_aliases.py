@@ -5,4 +5,4 @@ from random import seed
 
 s(3)
 npr.seed(4)
-seed()
+seed(5)
