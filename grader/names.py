@@ -121,6 +121,9 @@ class Resolver:
     stars: tuple[str, ...]  # star-imported modules, in source order
     bound: frozenset[str]  # every name the module binds in any scope
     constants: dict[str, ast.expr]  # names bound exactly once (in any scope) to a constant
+    #: names bound exactly once (in any scope), by a plain assignment, to whatever expression:
+    #: what ``**options`` unpacks when ``options = {...}`` is written once
+    single: dict[str, ast.expr] = field(default_factory=dict)
     _memo: dict[int, str | None] = field(default_factory=dict, repr=False)
 
     #: the node types :meth:`from_nodes` reads; a caller that has grouped a tree's nodes by type
@@ -187,6 +190,7 @@ class Resolver:
             stars=tuple(stars),
             bound=frozenset(counts),
             constants=_constants(assignments, counts),
+            single={name: value for name, value in assignments if counts.get(name) == 1},
         )
         candidates.sort(key=lambda pair: (pair[1].lineno, pair[1].col_offset))
         resolver._bind_aliases(candidates)

@@ -276,6 +276,16 @@ def test_constants_are_names_bound_once() -> None:
     assert not resolver.is_constant(ast.parse("TWICE", mode="eval").body)
 
 
+def test_single_bindings_keep_any_expression_but_only_once_bound_names() -> None:
+    tree = ast.parse(
+        "options = {'seed': 1}\nTWICE = {}\nTWICE = {}\ndef f(options2=None):\n    local = [1]\n"
+    )
+    resolver = Resolver.from_tree(tree)
+    assert set(resolver.single) == {"options", "local"}
+    assert isinstance(resolver.single["options"], ast.Dict)
+    assert "options" not in resolver.constants  # a dictionary is not a constant expression
+
+
 @pytest.mark.parametrize(
     ("qualname", "expected"),
     [

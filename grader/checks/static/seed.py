@@ -187,11 +187,10 @@ class Seed(LineCheck):
         for keyword in call.keywords:
             if keyword.arg in SEED_KEYWORDS and _fixed(keyword.value, scan):
                 yield keyword.value.lineno, f"`{keyword.arg}={ast.unparse(keyword.value)}`"
-            elif keyword.arg is None and isinstance(keyword.value, ast.Dict):  # **{"seed": 1}
-                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
-                    name = scan.resolver.string(key) if key is not None else None
+            elif keyword.arg is None:  # **{"seed": 1}, or **options with options = {"seed": 1}
+                for name, value in _unpacked(keyword.value, scan):  # reported where passed
                     if name in SEED_KEYWORDS and _fixed(value, scan):
-                        yield value.lineno, f"`{name}={ast.unparse(value)}`"
+                        yield keyword.value.lineno, f"`{name}={ast.unparse(value)}` (unpacked)"
         position = SEED_POSITION.get(callee or "")
         if position is None and site.method == "shuffle" and _maybe_dataset(site.receiver):
             position = SHUFFLE_SEED_POSITION
@@ -199,6 +198,20 @@ class Seed(LineCheck):
             argument = call.args[position]
             if not isinstance(argument, ast.Starred) and _fixed(argument, scan):
                 yield argument.lineno, f"{code(argument)} as the seed of {called(call)}"
+
+
+def _unpacked(node: ast.expr, scan: Scan) -> Iterator[tuple[str, ast.expr]]:
+    """The ``(key, value)`` pairs ``**node`` passes, as far as a dictionary literal shows them:
+    written in place, or bound once to a name. (``**dict(seed=1)`` needs no help: the ``dict``
+    call is itself a call with a ``seed=`` keyword.)"""
+    if isinstance(node, ast.Name):
+        bound = scan.resolver.single.get(node.id)
+        node = bound if bound is not None else node
+    if isinstance(node, ast.Dict):
+        for key, value in zip(node.keys, node.values, strict=True):
+            name = scan.resolver.string(key) if key is not None else None
+            if name is not None:
+                yield name, value
 
 
 def _seed_argument(callee: str) -> tuple[int, str] | None:
