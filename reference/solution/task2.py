@@ -75,7 +75,7 @@ model = keras.Sequential(
         ),
         keras.layers.Reshape((28, 28)),
         # one GRU reads the rows top to bottom, another bottom to top: each sees the whole digit
-        keras.layers.Bidirectional(keras.layers.GRU(64)),
+        keras.layers.Bidirectional(keras.layers.GRU(72)),
         keras.layers.Dropout(0.3),
         keras.layers.Dense(10),
     ]
