@@ -7,7 +7,10 @@ each, with a header stating what the static checks must find, exactly:
     # task: task2                         (optional; task1 by default)
     # provided: 2-4, 7                    (optional; lines that count as provided code)
 
-Findings are compared as a set of ``check@line`` (``layers.required`` has no line). A case is
+Several ``# expect:`` lines add up.
+
+Findings are compared as a set of ``check@line`` (``layers.required`` has no line); a warning is
+written ``check@line:warning``, so a case states the severity of what it expects. A case is
 checked against every static check, so a line that two checks report lists both;
 ``layers.required`` is only compared in the cases of its own folder (every short case builds no
 layer at all).
@@ -29,7 +32,7 @@ from grader.checks.static.scan import build_scan, scan_of
 from grader.diffing import align_provided
 from grader.names import Resolver, canonical
 from grader.original import parse_original
-from grader.records import Finding, SourceFile
+from grader.records import Finding, Severity, SourceFile
 from grader.spec import Assignment
 
 CASES = Path(__file__).parent / "static_cases"
@@ -49,7 +52,9 @@ def read_header(text: str) -> dict[str, str]:
             break
         match = _HEADER.match(line)
         if match:
-            header[match.group(1)] = match.group(2)
+            key, value = match.groups()
+            # several "# expect:" lines add up, for cases that expect many findings
+            header[key] = f"{header[key]}, {value}" if key == "expect" and key in header else value
     return header
 
 
@@ -84,7 +89,14 @@ def static_findings(ctx: TaskContext) -> list[Finding]:
 
 
 def label(finding: Finding) -> str:
-    return finding.check if finding.line is None else f"{finding.check}@{finding.line}"
+    """``check@line``, ``check`` without a line, and ``:warning`` after either for a warning."""
+    text = finding.check if finding.line is None else f"{finding.check}@{finding.line}"
+    return text if finding.severity is Severity.VIOLATION else f"{text}:{finding.severity.value}"
+
+
+def check_of(label_text: str) -> str:
+    """The check id of an expected label (``seed@3`` and ``test_data.use@9:warning`` alike)."""
+    return re.split("[@:]", label_text, maxsplit=1)[0]
 
 
 @pytest.mark.parametrize(
@@ -127,7 +139,7 @@ def test_every_check_has_a_case_that_triggers_it_and_a_near_miss() -> None:
         triggers = near_misses = 0
         for path in (CASES / check_id).glob("*.py"):
             expected = read_header(path.read_text())["expect"]
-            labels = {e.strip().split("@")[0] for e in expected.split(",")}
+            labels = {check_of(e.strip()) for e in expected.split(",")}
             triggers += check_id in labels
             near_misses += check_id not in labels
         assert triggers and near_misses, check_id
@@ -331,6 +343,25 @@ def test_an_edited_provided_line_is_not_reported_again_but_an_inserted_one_is(
         "test_error = 100.0", "model.fit(test_x, test_y)\ntest_error = 100.0"
     )
     for text, expected in ((edited, set()), (inserted, {"test_data.use@77"})):
+        ctx = context(assignment, text, provided=align_provided(original, text).provided_lines)
+        labels = {label(f) for f in static_findings(ctx) if f.check == "test_data.use"}
+        assert labels == expected
+
+
+def test_an_edited_provided_dataset_read_is_not_warned_about_but_a_second_read_is(
+    assignment: Assignment,
+) -> None:
+    original = parse_original(assignment.task("task1"))
+    provided_read = 'with open("dataset.txt") as dataset_file:'
+    assert provided_read in original.text
+    edited = original.text.replace(
+        provided_read, 'with open("dataset.txt", encoding="ascii") as dataset_file:'
+    )
+    added = original.text.replace(
+        provided_read, f'extra = open("dataset.txt").read()\n{provided_read}'
+    )
+    line = original.text[: original.text.index(provided_read)].count("\n") + 1
+    for text, expected in ((edited, set()), (added, {f"test_data.use@{line}:warning"})):
         ctx = context(assignment, text, provided=align_provided(original, text).provided_lines)
         labels = {label(f) for f in static_findings(ctx) if f.check == "test_data.use"}
         assert labels == expected

@@ -142,9 +142,8 @@ class SandboxFile(LineCheck):
                 yield site.line, what
 
     def _call(self, site: CallSite, dataset: str, scan: Scan) -> str | None:
-        callee, call = site.callee, site.node
-        if site.on_object and site.method in _PATH_READS and callee not in READERS:
-            callee = f"pathlib.Path().{site.method}"  # a path built at run time: (d / "x").open()
+        call = site.node
+        callee = _reader_callee(site)
         reader = READERS.get(callee or "")
         if reader is not None:
             return _read(call, callee or "", reader, dataset, scan)
@@ -163,12 +162,41 @@ class SandboxFile(LineCheck):
         return None
 
 
+def dataset_reads(scan: Scan, dataset: str) -> Iterator[CallSite]:
+    """The calls that read the dataset (what this check allows), for checks that care who reads
+    it: the whole file holds the test rows too."""
+    for site in scan.calls:
+        callee = _reader_callee(site)
+        reader = READERS.get(callee or "")
+        if reader is None or callee is None:
+            continue
+        path = _path(site.node, reader)
+        if (
+            path is not None
+            and is_dataset(path, dataset, scan.resolver)
+            and _read(site.node, callee, reader, dataset, scan) is None
+        ):
+            yield site
+
+
+def _reader_callee(site: CallSite) -> str | None:
+    """The callee as :data:`READERS` knows it: a path built at run time (``(d / "x").read_text()``)
+    is read like a ``pathlib.Path``."""
+    if site.on_object and site.method in _PATH_READS and site.callee not in READERS:
+        return f"pathlib.Path().{site.method}"
+    return site.callee
+
+
+def _path(call: ast.Call, reader: Reader) -> ast.expr | None:
+    if reader.path is None and isinstance(call.func, ast.Attribute):
+        return call.func.value  # Path("dataset.txt").read_text()
+    return _argument(call, reader.path, reader.path_keywords)
+
+
 def _read(call: ast.Call, callee: str, reader: Reader, dataset: str, scan: Scan) -> str | None:
     """None when ``call`` reads the dataset (or the null device); else what to report."""
     resolver = scan.resolver
-    path = _argument(call, reader.path, reader.path_keywords)
-    if reader.path is None and isinstance(call.func, ast.Attribute):
-        path = call.func.value  # Path("dataset.txt").read_text()
+    path = _path(call, reader)
     mode = _argument(call, reader.mode, (reader.mode_keyword,) if reader.mode_keyword else ())
     if path is not None and is_devnull(path, resolver):
         return None

@@ -7,6 +7,11 @@ callback, a scaler fitted on them, or a plain reference — is a violation; so i
 indirectly through ``globals()["test_x"]``, ``vars()``, ``locals()`` or the script's module
 (``sys.modules[__name__].test_x``, ``import __main__``).
 
+Reading the dataset again outside the provided code is allowed by ``sandbox.file`` but gives the
+script every row, the test rows among them, past the provided split and its ``del``: a warning,
+not a violation, since reading is not training on them (the run-time harness checks that no test
+image reaches training, and decides).
+
 A provided line the student edited (``protected.modified`` reports it) is not reported again for
 the test-set names it always read; code inserted into a provided region is.
 
@@ -24,8 +29,10 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, code
-from grader.checks.static.scan import Scan
+from grader.checks.static.files import dataset_reads
+from grader.checks.static.scan import Scan, scan_of
 from grader.diffing import align_provided
+from grader.records import Finding, Severity
 
 # fmt: off
 #: the script's own namespace as a dictionary (``globals()["test_x"]`` resolves by itself)
@@ -47,6 +54,28 @@ class TestDataUse(LineCheck):
             f"uses the test set outside the provided code: {found}. The test set must play no "
             "part in training; only the provided evaluation may read it"
         )
+
+    def check(self, ctx: TaskContext) -> Iterator[Finding]:
+        yield from super().check(ctx)
+        yield from self._dataset_reread(ctx)
+
+    def _dataset_reread(self, ctx: TaskContext) -> Iterator[Finding]:
+        """A warning for each line outside the provided code that reads the dataset again."""
+        dataset = ctx.original.dataset_name
+        lines = {site.line for site in dataset_reads(scan_of(ctx), dataset)}
+        lines -= ctx.provided_lines
+        if lines:
+            lines -= _modified_provided_lines(ctx)  # an edited provided read: protected.modified
+        test_names = ", ".join(sorted(ctx.original.test_names))
+        for line in sorted(lines):
+            yield self.finding(
+                f"reads {dataset} again outside the provided code: it holds the test rows "
+                f"({test_names}) too. Learn only from the provided training split; the graded "
+                "runs check that no test image reaches training",
+                file=ctx.file.name,
+                line=line,
+                severity=Severity.WARNING,
+            )
 
     def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
         names = ctx.original.test_names

@@ -1,4 +1,6 @@
-# expect: none
+# expect: test_data.use@11:warning, test_data.use@12:warning, test_data.use@13:warning
+# expect: test_data.use@14:warning, test_data.use@15:warning, test_data.use@16:warning
+# expect: test_data.use@18:warning, test_data.use@19:warning
 import os
 from pathlib import Path
 import numpy as np
