@@ -72,9 +72,9 @@ class Monkeypatch(LineCheck):
         for site in scan.calls:
             if _patches(site, scan):
                 yield site.line, code(site.node)
-        for target in scan.subscript_targets:  # np.__dict__["mean"] = ..., vars(np)[...] = ...
-            if _library(_namespace_of(target.value, scan)):
-                yield target.lineno, code(target)
+        for item in scan.subscript_targets:  # np.__dict__["mean"] = ..., vars(np)[...] = ...
+            if _library(_namespace_of(item.value, scan)):
+                yield item.lineno, code(item)
         for line, qualname in forbidden_uses(scan, INTERPRETER_HOOKS):
             yield line, f"`{qualname}`"
         for name in scan.names:
