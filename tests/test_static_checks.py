@@ -365,3 +365,21 @@ def test_an_edited_provided_dataset_read_is_not_warned_about_but_a_second_read_i
         ctx = context(assignment, text, provided=align_provided(original, text).provided_lines)
         labels = {label(f) for f in static_findings(ctx) if f.check == "test_data.use"}
         assert labels == expected
+
+
+def test_rebinding_a_provided_name_is_found_with_the_provided_lines_aligned(
+    assignment: Assignment,
+) -> None:
+    """The provided code binds ``start_time`` itself; only the student's rebinding is reported
+    (the check skips its module walk when no such name is bound outside the provided code)."""
+    original = parse_original(assignment.task("task1"))
+    for text, expected in (
+        (original.text, set()),
+        (original.text.replace("model = None", "model = None\nstart_time = 0.0"), {"@62"}),
+        (original.text.replace("model = None", "model = None\ndef print(*a):\n    pass"), {"@62"}),
+    ):
+        ctx = context(assignment, text, provided=align_provided(original, text).provided_lines)
+        found = {
+            label(f)[len("monkeypatch") :] for f in static_findings(ctx) if f.check == "monkeypatch"
+        }
+        assert found == expected

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, code, forbidden_uses
 from grader.checks.static.scan import CallSite, Scan
-from grader.checks.static.shadowing import module_bindings, reserved_names
+from grader.checks.static.shadowing import Reserved, module_bindings, reserved_names
 from grader.names import is_instance
 
 # fmt: off
@@ -123,17 +123,30 @@ def _namespace_of(node: ast.expr, scan: Scan) -> str | None:
 
 def _shadowing(ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
     reserved = reserved_names(ctx.original)
-    if not reserved.names:
-        return
-    for node, name, qualname in module_bindings(ctx.tree, scan.global_statements):
-        if name in reserved.names and (qualname is None or qualname != reserved.imports.get(name)):
-            yield _line(node), f"rebinds `{name}`, which the provided code relies on"
+    if _rebound_outside_provided(reserved.names, scan, ctx.provided_lines):
+        yield from _module_rebindings(ctx, scan, reserved)
     for target in scan.subscript_targets:  # globals()["print"] = ...
         qualname = scan.resolver.resolve(target)
         if qualname is not None and qualname.startswith(SCRIPT_MODULE + "."):
             name = qualname[len(SCRIPT_MODULE) + 1 :]
             if name in reserved.names:
                 yield target.lineno, f"rebinds `{name}`, which the provided code relies on"
+
+
+def _rebound_outside_provided(
+    names: frozenset[str], scan: Scan, provided_lines: frozenset[int]
+) -> bool:
+    """Whether any of ``names`` is bound (in any scope) outside the provided code: only then is
+    the walk over the module's statements worth it (the provided code binds most of them)."""
+    return any(
+        line not in provided_lines for name in names for line in scan.bound_lines.get(name, ())
+    )
+
+
+def _module_rebindings(ctx: TaskContext, scan: Scan, reserved: Reserved) -> Iterator[Hit]:
+    for node, name, qualname in module_bindings(ctx.tree, scan.global_statements):
+        if name in reserved.names and (qualname is None or qualname != reserved.imports.get(name)):
+            yield _line(node), f"rebinds `{name}`, which the provided code relies on"
 
 
 def _overridden_methods(ctx: TaskContext, scan: Scan) -> Iterator[Hit]:

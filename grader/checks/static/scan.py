@@ -73,6 +73,9 @@ class Scan:
     env_writes: tuple[EnvWrite, ...]
     defaults: tuple[tuple[ast.arg, ast.expr], ...]  # function parameters with their defaults
     global_statements: tuple[ast.Global, ...]
+    #: every name the module binds, in any scope and any way (assignment, ``del``, ``def``,
+    #: ``class``, ``import``, ``except ... as``, ``global``), with the lines that bind it
+    bound_lines: dict[str, tuple[int, ...]]
     classes: tuple[ast.ClassDef, ...]  # in source order
     call_funcs: frozenset[int]  # ids of nodes written in a call's function position
 
@@ -153,6 +156,7 @@ def build_scan(tree: ast.Module) -> Scan:
         env_writes=tuple(env_writes),
         defaults=tuple(pair for a in bucket(ast.arguments, ()) for pair in _defaults(a)),
         global_statements=tuple(bucket(ast.Global, ())),
+        bound_lines=_bound_lines(names, imports, bucket),
         classes=tuple(sorted(bucket(ast.ClassDef, ()), key=lambda c: (c.lineno, c.col_offset))),
         call_funcs=frozenset(id(site.node.func) for site in calls),
     )
@@ -196,6 +200,27 @@ def walk_by_type(tree: ast.AST) -> dict[type, list[Any]]:
             elif value is not None:
                 push(value)
     return groups
+
+
+def _bound_lines(
+    names: list[ast.Name], imports: list[ImportSite], bucket: Any
+) -> dict[str, tuple[int, ...]]:
+    lines: dict[str, list[int]] = {}
+    for name in names:
+        if name.ctx.__class__ is not ast.Load:
+            lines.setdefault(name.id, []).append(name.lineno)
+    for kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler):
+        for node in bucket(kind, ()):
+            if node.name:
+                lines.setdefault(node.name, []).append(node.lineno)
+    for site in imports:
+        for imported in import_targets(site.node):
+            if imported.name is not None:
+                lines.setdefault(imported.name, []).append(site.line)
+    for statement in bucket(ast.Global, ()):
+        for declared in statement.names:
+            lines.setdefault(declared, []).append(statement.lineno)
+    return {name: tuple(found) for name, found in lines.items()}
 
 
 def _call_site(call: ast.Call, resolver: Resolver) -> CallSite:
