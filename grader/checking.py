@@ -16,19 +16,13 @@ from pathlib import Path
 
 from grader.checks.base import StaticCheck, TaskContext
 from grader.checks.diff import DIFF_CHECKS
+from grader.checks.static import STATIC_CHECKS
 from grader.churn import diff_summary
 from grader.diffing import align_provided
 from grader.intake import discover
 from grader.original import parse_original
 from grader.records import Finding, Severity, StaticResult, Submission
 from grader.spec import Assignment, TaskSpec
-
-try:  # the static checks are being written alongside; until they land, the diff checks run alone
-    from grader.checks.static import STATIC_CHECKS
-except ModuleNotFoundError as exc:
-    if exc.name != "grader.checks.static":
-        raise
-    STATIC_CHECKS: list[StaticCheck] = []  # type: ignore[no-redef]
 
 log = logging.getLogger(__name__)
 

@@ -21,11 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def student(tmp_path: Path, name: str, assignment: Assignment, **edits: tuple[str, str]) -> Path:
-    """A student folder holding both originals, with ``task1=(old, new)``-style edits."""
+    """A student folder holding both reference solutions (the originals where a solution is
+    missing), with ``task1=(old, new)``-style edits."""
     folder = tmp_path / name
     folder.mkdir(parents=True)
     for task in assignment.tasks:
-        text = task.original.read_text()
+        text = (task.solution if task.solution.is_file() else task.original).read_text()
         if task.id in edits:
             old, new = edits[task.id]
             assert old in text
@@ -34,12 +35,11 @@ def student(tmp_path: Path, name: str, assignment: Assignment, **edits: tuple[st
     return folder
 
 
-def test_untouched_originals_have_no_findings(tmp_path: Path, assignment: Assignment) -> None:
+def test_untouched_solutions_have_no_findings(tmp_path: Path, assignment: Assignment) -> None:
     (submission,) = discover([student(tmp_path, "ok", assignment)], assignment=assignment)
     results = check_submission(submission, assignment=assignment)
     assert sorted(results) == ["task1", "task2"]
     assert all(r.findings == () and r.diff is not None for r in results.values())
-    assert results["task1"].diff.lines_added == 0  # type: ignore[union-attr]
 
 
 def test_missing_unreadable_and_syntax(tmp_path: Path, assignment: Assignment) -> None:
@@ -155,7 +155,13 @@ def test_cli_violation_exits_1_with_file_and_line(
     )
     assert main(["check", str(folder)]) == 1
     out = capsys.readouterr().out
-    assert f"{folder / 'task1.py'}:77: [violation] protected.modified: " in out
+    changed = (
+        (folder / "task1.py")
+        .read_text()
+        .splitlines()
+        .index("test_error = 100.0 * np.mean(predictions == test_y)")
+    )
+    assert f"{folder / 'task1.py'}:{changed + 1}: [violation] protected.modified: " in out
     assert f"{folder / 'task2.py'}:8: [violation] flags.not_false: " in out
     assert out.count("invalid: 1 violation\n") == 2
 
