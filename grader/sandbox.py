@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import resource
 import shutil
 import signal
@@ -46,6 +47,7 @@ MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin"
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
                     "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+GROUP_NAME = re.compile(r"grader-(\d+)-[0-9a-f]{8}")  # a run's group: the grader's pid, a tag
 PROBE_TIMEOUT_S = 60.0
 #: run inside the wrapper by the probe: prints "ok" only if the confinement really holds
 PROBE_CODE = """
@@ -364,6 +366,7 @@ def make_cgroups(*, memory_mb: int, processes: int, cores: Sequence[int] | None)
         parent = own_cgroup(controller)
         if parent is None:
             continue
+        _sweep_once(parent)
         path = parent / name
         try:
             path.mkdir()
@@ -382,6 +385,33 @@ def make_cgroups(*, memory_mb: int, processes: int, cores: Sequence[int] | None)
             continue
         groups.paths[controller] = path
     return groups
+
+
+@functools.cache
+def _sweep_once(parent: Path) -> None:
+    """Remove the empty run groups under ``parent`` left by graders that died (say SIGKILLed).
+
+    A killed grader cannot remove its groups; the next one does, once per process. Only empty
+    groups of a pid that no longer exists are removed: a group that still holds processes, or
+    whose grader is alive (or whose pid was reused), is left alone.
+    """
+    with suppress(OSError):
+        for path in parent.iterdir():
+            match = GROUP_NAME.fullmatch(path.name)
+            if match is None or not path.is_dir() or _alive(int(match.group(1))):
+                continue
+            with suppress(OSError):  # not empty, or raced by another grader's sweep
+                path.rmdir()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _read(path: Path) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import threading
 import time
 import uuid
@@ -19,7 +20,7 @@ import pytest
 from grader.executor import LocalExecutor, core_sets, run_one
 from grader.executors.process import classify
 from grader.records import RunStatus
-from grader.sandbox import NO_ISOLATION, detect_isolation, make_cgroups
+from grader.sandbox import NO_ISOLATION, detect_isolation, make_cgroups, own_cgroup
 from tests.sandbox_scripts import BASE, alive_with, script_spec
 
 
@@ -153,10 +154,10 @@ def test_a_failure_keeps_its_exit_code_and_stderr() -> None:
     (-9, "timeout", "MemoryError", False, RunStatus.TIMEOUT),
     (-9, "flood", "", False, RunStatus.BAD_OUTPUT),
 ])
-def testclassify(code: int, killed_for: str, stderr: str, oom: bool,
+def test_classify(code: int, killed_for: str, stderr: str, oom: bool,
                   expected: RunStatus) -> None:
     status, note = classify(code, killed_for, stderr=stderr, oom=oom, timeout_s=9,
-                             output_kb=4)
+                            output_kb=4)
     assert status is expected and (note == "") is (expected is RunStatus.OK)
 
 
@@ -206,3 +207,38 @@ def test_the_work_folder_is_removed_even_when_the_run_locked_parts_of_it() -> No
     outcome = run_one(dataclasses.replace(BASE, script_text=text), harness_child=False)
     assert outcome.status is RunStatus.OK, outcome.stderr
     assert not Path(outcome.stdout.strip()).exists()
+
+
+class _Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_run_leaves_no_process_and_no_cgroup_behind() -> None:
+    token = f"hang_{uuid.uuid4().hex}"
+    spec = script_spec("hang.py", script_name=f"{token}.py", timeout_s=60.0)
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise _Interrupted
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    main = threading.get_ident()
+    sender = threading.Timer(1.0, lambda: signal.pthread_kill(main, signal.SIGUSR1))
+    sender.start()
+    try:
+        with pytest.raises(_Interrupted):
+            run_one(spec, harness_child=False)
+    finally:
+        sender.cancel()
+        signal.signal(signal.SIGUSR1, previous)
+    assert alive_with(token) == []
+    assert _own_cgroups() == []
+
+
+def _own_cgroups() -> list[Path]:
+    """The run cgroups this process made and has not removed."""
+    found: list[Path] = []
+    for controller in ("memory", "pids", "cpuset", "cpuacct"):
+        parent = own_cgroup(controller)
+        if parent is not None:
+            found += parent.glob(f"grader-{os.getpid()}-*")
+    return found

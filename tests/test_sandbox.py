@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import socket
+import subprocess
 import sys
 import time
 import warnings
@@ -19,9 +21,11 @@ from grader.sandbox import (
     NO_ISOLATION,
     Isolation,
     _ancestors,
+    _sweep_once,
     bubblewrap,
     detect_isolation,
     make_cgroups,
+    own_cgroup,
     probe,
     python_paths,
     scrubbed_env,
@@ -173,3 +177,23 @@ def test_tensorflow_imports_and_computes_under_isolation() -> None:
     assert outcome.status is RunStatus.OK, outcome.stderr[-2000:]
     assert outcome.isolated and outcome.stdout.strip().endswith("12")
     assert outcome.facts is not None
+
+
+@pytest.mark.skipif(not _cgroups("pids"), reason="no writable pids cgroup")
+def test_empty_groups_of_a_dead_grader_are_swept_and_live_ones_kept() -> None:
+    parent = own_cgroup("pids")
+    assert parent is not None
+    child = subprocess.Popen(["true"])
+    child.wait()  # its pid now names no process: a grader that died
+    dead_pid = child.pid
+    stale = parent / f"grader-{dead_pid}-0123abcd"
+    live = parent / f"grader-{os.getpid()}-0123abcd"
+    for path in (stale, live):
+        path.mkdir()
+    try:
+        _sweep_once.__wrapped__(parent)
+        assert not stale.exists() and live.exists()
+    finally:
+        for path in (stale, live):
+            if path.exists():
+                path.rmdir()

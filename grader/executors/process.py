@@ -124,16 +124,27 @@ def supervise(
     timer = threading.Timer(spec.timeout_s, lambda: kill("timeout"))
     timer.daemon = True
     timer.start()
-    try:  # wait for the exit without reaping, so the zombie keeps the group's id ours
-        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
-    finally:
+
+    def end() -> tuple[int, Any]:
+        """Stop the watchers, kill whatever the run left behind, reap the child."""
+        nonlocal reaped
         timer.cancel()
         if running is not None:
             running.discard(key)
         with lock:
-            _kill_tree(process.pid, groups)  # whatever the run left behind
+            _kill_tree(process.pid, groups)
             _, status, usage = os.wait4(process.pid, 0)
             reaped = True
+        return status, usage
+
+    try:  # wait for the exit without reaping, so the zombie keeps the group's id ours
+        os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+    except BaseException:  # interrupted (Ctrl-C): end the run and leave no cgroup behind
+        end()
+        groups.kill_all()
+        groups.remove()
+        raise
+    status, usage = end()
     wall = time.monotonic() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     reader.finish()
@@ -143,7 +154,7 @@ def supervise(
     groups.remove()
     stdout, stderr = reader.text()
     run_status, note = classify(process.returncode, why[0] if why else "", stderr=stderr, oom=oom,
-                                 timeout_s=spec.timeout_s, output_kb=spec.output_kb)
+                                timeout_s=spec.timeout_s, output_kb=spec.output_kb)
     for name, truncated in (("stdout", reader.truncated[0]), ("stderr", reader.truncated[1])):
         if truncated and run_status is not RunStatus.BAD_OUTPUT:
             note = f"{note}; {name} truncated to its last {spec.output_kb} KB".lstrip("; ")
