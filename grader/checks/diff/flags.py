@@ -133,6 +133,18 @@ def _binds_false(statement: ast.stmt | None, target: ast.AST) -> bool:
     return False
 
 
+def _one_line_source(text: str, statement: ast.stmt | None) -> str | None:
+    """The source of a one-line statement, for quoting (``ast.get_source_segment`` would split
+    the whole file again for each call)."""
+    if statement is None or statement.end_lineno != statement.lineno:
+        return None
+    lines = text.splitlines()
+    if not 0 < statement.lineno <= len(lines):
+        return None
+    shown = lines[statement.lineno - 1].strip()
+    return shown if len(shown) < 80 else None
+
+
 class FlagsNotFalse(StaticCheck):
     """Each flag must be bound once, at module level, to the constant ``False``.
 
@@ -155,10 +167,10 @@ class FlagsNotFalse(StaticCheck):
             first = bindings[0]
             statement = _top_statement(ctx.tree, _line(first))
             if not _binds_false(statement, first):
-                shown = ast.get_source_segment(text, statement) if statement else None
+                shown = _one_line_source(text, statement)
                 yield self.finding(
                     f"`{flag}` must be handed in as `{flag} = False`"
-                    + (f", not `{shown.strip()}`" if shown and len(shown) < 80 else ""),
+                    + (f", not `{shown}`" if shown else ""),
                     file=ctx.file.name,
                     line=_line(first),
                 )
