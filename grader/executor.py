@@ -239,7 +239,7 @@ class DaskExecutor:
     def __init__(self, *, address: str, harness_child: bool = True, **client_options: Any) -> None:
         from dask.distributed import Client
 
-        self._client = Client(address, **client_options)
+        self._client = Client(address, **client_options)  # type: ignore[no-untyped-call]
         self._harness_child = harness_child
         self._token = uuid.uuid4().hex
         self._closed = False
@@ -248,21 +248,18 @@ class DaskExecutor:
     def run(self, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, RunOutcome]]:
         from dask.distributed import as_completed
 
-        by_key: dict[str, RunSpec] = {}
-        futures = []
+        by_future: dict[Any, RunSpec] = {}
         for spec in specs:
             future = self._client.submit(
                 _run_on_worker, spec, self._harness_child, self._token, resources={"CPU": 1},
-                pure=False,
-                key=f"run-{spec.submission_id}-{spec.task}-{spec.index}-{id(spec):x}",
+                key=f"run-{spec.submission_id}-{spec.task}-{spec.index}-{uuid.uuid4().hex[:8]}",
             )
-            by_key[future.key] = spec
-            futures.append(future)
-        self._futures.extend(futures)
-        for future in as_completed(futures):
+            by_future[future] = spec
+        self._futures.extend(by_future)
+        for future in as_completed(list(by_future)):  # type: ignore[no-untyped-call]
             if self._closed or future.cancelled():
                 return  # close() was called: the runs were cancelled or killed
-            yield by_key[future.key], future.result()
+            yield by_future[future], future.result()
 
     def close(self) -> None:
         """Cancel the runs not yet started, kill the running ones on every worker, disconnect.
@@ -275,7 +272,7 @@ class DaskExecutor:
             future.cancel()
         with suppress(Exception):  # a worker or the scheduler may already be gone
             self._client.run(_stop_on_worker, self._token)
-        self._client.close()
+        self._client.close()  # type: ignore[no-untyped-call]
 
     def __enter__(self) -> Self:
         return self

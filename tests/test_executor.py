@@ -19,7 +19,7 @@ import pytest
 
 from grader.executor import LocalExecutor, core_sets, run_one
 from grader.executors.process import classify
-from grader.records import RunStatus
+from grader.records import RunOutcome, RunSpec, RunStatus
 from grader.sandbox import NO_ISOLATION, detect_isolation, make_cgroups, own_cgroup
 from tests.sandbox_scripts import BASE, alive_with, script_spec
 
@@ -187,7 +187,7 @@ def test_local_executor_runs_two_specs_at_once_on_separate_cores() -> None:
 def test_closing_the_local_executor_kills_the_running_children() -> None:
     specs = [dataclasses.replace(script_spec("hang.py"), index=i) for i in range(3)]
     executor = LocalExecutor(jobs=2, isolation=NO_ISOLATION, harness_child=False)
-    outcomes = []
+    outcomes: list[tuple[RunSpec, RunOutcome]] = []
     consumer = threading.Thread(target=lambda: outcomes.extend(executor.run(specs)))
     consumer.start()
     time.sleep(1.0)
