@@ -49,6 +49,11 @@ def _where(finding: Finding, submission: Submission, task_file: str, task_path: 
     return f"{file}:{finding.line}" if finding.line is not None else file
 
 
+def _expected_path(submission: Submission, task_file: str) -> str:
+    joint = "" if submission.source.endswith((":", "/")) else "/"
+    return f"{submission.source}{joint}{task_file}"
+
+
 def check_lines(checked: Checked, *, task_files: dict[str, str]) -> list[Line]:
     """The human-readable report: per student and task, findings then a verdict."""
     lines: list[Line] = []
@@ -56,11 +61,11 @@ def check_lines(checked: Checked, *, task_files: dict[str, str]) -> list[Line]:
         lines.append(Line(f"{submission.id}  ({submission.source})", "bold"))
         for task_id, result in results.items():
             file = submission.files.get(task_id)
-            lines.append(Line(f"  {task_id}: {file.path if file else task_files[task_id]}"))
+            # where the task file is, or where it was expected
+            path = file.path if file else _expected_path(submission, task_files[task_id])
+            lines.append(Line(f"  {task_id}: {path}"))
             for finding in result.findings:
-                where = _where(
-                    finding, submission, task_files[task_id], file.path if file else None
-                )
+                where = _where(finding, submission, task_files[task_id], path)
                 lines.append(
                     Line(
                         f"    {where}: [{finding.severity}] {finding.check}: {finding.message}",

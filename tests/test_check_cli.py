@@ -173,7 +173,8 @@ def test_cli_missing_task(
     (folder / "task2.py").unlink()
     assert main(["check", str(folder / "task1.py")]) == 1
     out = capsys.readouterr().out
-    assert "task2.py: [violation] files.missing: " in out and "=> missing" in out
+    assert f"{folder / 'task2.py'}: [violation] files.missing: " in out
+    assert "=> missing" in out
 
 
 def test_cli_json(

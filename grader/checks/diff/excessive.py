@@ -17,6 +17,8 @@ class DiffExcessive(StaticCheck):
     - the reference solutions, complete and commented: ``task1.py`` (a CNN with augmentation and a
       learning-rate schedule) changes 45 lines in the student regions, ``task2.py`` (a
       bidirectional GRU) 35; neither changes a line outside.
+    - the example class in ``submissions/`` (15 task files, honest and cheating alike): 8 to 26
+      lines inside, at most 2 outside (a flag set to True, a changed error computation).
     - Typical harmless edits outside: moving the imports to the top (1-3 lines), a name in the
       docstring (1-2 lines).
     - So a student may change up to ``student_budget`` lines inside the regions, over three times
