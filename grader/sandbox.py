@@ -1,6 +1,6 @@
 """The boundary around a student's run: the isolating wrapper, the limits and the environment.
 
-Three layers, each usable without the others, because machines differ in what they allow:
+Layers usable without one another, because machines differ in what they allow:
 
 - ``Isolation``: bubblewrap with no network, a private pid namespace that dies with the grader,
   only the Python installation, the harness and the work folder visible, and (as root) an
@@ -9,10 +9,7 @@ Three layers, each usable without the others, because machines differ in what th
 - ``ChildLimits``: resource limits applied in the forked child before ``exec`` (``RLIMIT_DATA``,
   not ``RLIMIT_AS``, which breaks TensorFlow's import; ``RLIMIT_NPROC`` only where a uid drop makes
   it count), CPU affinity and joining the run's cgroups.
-- ``Cgroups``: cgroup v1 memory, pids, cpuset and cpuacct groups for one run, created under the
-  grader's own groups when the hierarchy is present and writable. They contain a fork storm even
-  as root, account the whole process tree's memory, and list every process to kill at the end,
-  even those that left the process group.
+- the run's cgroups (``grader.executors.cgroups``), joined by the child through ``ChildLimits``.
 """
 
 from __future__ import annotations
@@ -20,19 +17,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import re
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import suppress
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.harness import CHILD_PATH
@@ -46,8 +38,6 @@ SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc",
 MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin"
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
                     "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-CGROUP_ROOT = Path("/sys/fs/cgroup")
-GROUP_NAME = re.compile(r"grader-(\d+)-[0-9a-f]{8}")  # a run's group: the grader's pid, a tag
 PROBE_TIMEOUT_S = 60.0
 #: run inside the wrapper by the probe: prints "ok" only if the confinement really holds
 PROBE_CODE = """
@@ -256,163 +246,3 @@ class ChildLimits:
                 sched_setaffinity(0, cores)
 
         return apply
-
-
-@dataclass
-class Cgroups:
-    """One run's cgroup v1 groups (memory, pids, cpuset, cpuacct), under the grader's own groups."""
-
-    paths: dict[str, Path] = field(default_factory=dict)
-
-    @property
-    def procs_files(self) -> tuple[str, ...]:
-        return tuple(str(path / "cgroup.procs") for path in self.paths.values())
-
-    def pids(self) -> set[int]:
-        """Every process still in the run's groups (any controller)."""
-        found: set[int] = set()
-        for path in self.paths.values():
-            try:
-                found.update(int(p) for p in (path / "cgroup.procs").read_text().split())
-            except (OSError, ValueError):
-                continue
-        return found
-
-    def kill_all(self, *, rounds: int = 50) -> None:
-        """SIGKILL every member until none is left (forks racing the kill are caught next round)."""
-        for _ in range(rounds):
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                with suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.01)
-
-    def oom_killed(self) -> bool:
-        """Whether the kernel's OOM killer killed a process of this run's memory group."""
-        path = self.paths.get("memory")
-        if path is None:
-            return False
-        with suppress(OSError, ValueError):
-            for line in (path / "memory.oom_control").read_text().splitlines():
-                key, _, value = line.partition(" ")
-                if key == "oom_kill" and int(value) > 0:
-                    return True
-            # older kernels have no oom_kill counter: a hit limit is the next best sign
-            return int((path / "memory.failcnt").read_text()) > 0
-        return False
-
-    def cpu_s(self) -> float | None:
-        """CPU time (user + system) of every process the run ever had, or None without cpuacct.
-
-        Exact even where ``wait4``'s rusage is not: bubblewrap's outer process does not reap the
-        run's processes, so their time never reaches the grader's rusage.
-        """
-        path = self.paths.get("cpuacct")
-        with suppress(OSError, ValueError):
-            return int(_read(path / "cpuacct.usage")) / 1e9 if path else None
-        return None
-
-    def peak_memory_mb(self) -> float | None:
-        """The memory group's peak charge (resident memory plus page cache it caused), or None."""
-        path = self.paths.get("memory")
-        with suppress(OSError, ValueError):
-            return int(_read(path / "memory.max_usage_in_bytes")) / 2**20 if path else None
-        return None
-
-    def remove(self) -> None:
-        for path in self.paths.values():
-            for _ in range(100):  # rmdir fails while the last killed process is being reaped
-                try:
-                    path.rmdir()
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
-
-
-def own_cgroup(controller: str) -> Path | None:
-    """Where this process sits in a v1 ``controller`` hierarchy, if mounted."""
-    mount = CGROUP_ROOT / controller
-    try:
-        lines = Path("/proc/self/cgroup").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        _, controllers, relative = line.split(":", 2)
-        if controller in controllers.split(","):
-            path = mount / relative.lstrip("/")
-            return path if path.is_dir() else None
-    return None
-
-
-def make_cgroups(*, memory_mb: int, processes: int, cores: Sequence[int] | None) -> Cgroups:
-    """The run's groups, or an empty ``Cgroups`` where v1 groups cannot be made (never raises).
-
-    The memory group caps the whole tree at ``memory_mb`` (RLIMIT_DATA caps each process);
-    ``pids.max`` is ``processes`` (threads count, as for RLIMIT_NPROC).
-    """
-    groups = Cgroups()
-    name = f"grader-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    settings: Mapping[str, Mapping[str, str]] = {
-        "memory": {"memory.limit_in_bytes": str(memory_mb * 1024 * 1024)},
-        "pids": {"pids.max": str(processes)},
-        "cpuset": {},
-        "cpuacct": {},
-    }
-    for controller, values in settings.items():
-        parent = own_cgroup(controller)
-        if parent is None:
-            continue
-        _sweep_once(parent)
-        path = parent / name
-        try:
-            path.mkdir()
-        except OSError:
-            continue
-        try:
-            if controller == "cpuset":
-                cpus = ",".join(map(str, cores)) if cores else _read(parent / "cpuset.cpus")
-                values = {"cpuset.cpus": cpus, "cpuset.mems": _read(parent / "cpuset.mems")}
-            for key, value in values.items():
-                (path / key).write_text(value)
-        except OSError as error:
-            log.debug("cgroup %s unusable: %s", path, error)
-            with suppress(OSError):
-                path.rmdir()
-            continue
-        groups.paths[controller] = path
-    return groups
-
-
-@functools.cache
-def _sweep_once(parent: Path) -> None:
-    """Remove the empty run groups under ``parent`` left by graders that died (say SIGKILLed).
-
-    A killed grader cannot remove its groups; the next one does, once per process. Only empty
-    groups of a pid that no longer exists are removed: a group that still holds processes, or
-    whose grader is alive (or whose pid was reused), is left alone.
-    """
-    with suppress(OSError):
-        for path in parent.iterdir():
-            match = GROUP_NAME.fullmatch(path.name)
-            if match is None or not path.is_dir() or _alive(int(match.group(1))):
-                continue
-            with suppress(OSError):  # not empty, or raced by another grader's sweep
-                path.rmdir()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _read(path: Path) -> str:
-    return path.read_text().strip()

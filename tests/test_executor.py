@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from grader.executor import LocalExecutor, core_sets, run_one
+from grader.executors.cgroups import make_cgroups, own_cgroup
 from grader.executors.process import classify
 from grader.records import RunOutcome, RunSpec, RunStatus
-from grader.sandbox import NO_ISOLATION, detect_isolation, make_cgroups, own_cgroup
+from grader.sandbox import NO_ISOLATION, detect_isolation
 from tests.sandbox_scripts import BASE, alive_with, script_spec
 
 

@@ -15,17 +15,15 @@ from pathlib import Path
 import pytest
 
 from grader.executor import run_one
+from grader.executors.cgroups import _sweep_once, make_cgroups, own_cgroup
 from grader.harness import CHILD_PATH
 from grader.records import RunStatus
 from grader.sandbox import (
     NO_ISOLATION,
     Isolation,
     _ancestors,
-    _sweep_once,
     bubblewrap,
     detect_isolation,
-    make_cgroups,
-    own_cgroup,
     probe,
     python_paths,
     scrubbed_env,

@@ -1,1 +1,1 @@
-"""The pieces behind ``grader.executor``: the supervision of one child process."""
+"""The pieces behind ``grader.executor``: supervising one child process and its cgroups."""
