@@ -140,6 +140,7 @@ def _read_figure(path: Path) -> bytes | None:
         return None
     return data if data.startswith(b"\x89PNG") else None
 
+
 # --------------------------------------------------------------------------- executors
 
 
