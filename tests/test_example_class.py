@@ -55,12 +55,14 @@ def read_table(text: str) -> list[Row]:
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         student, task, _shows, verdict, checks = cells
-        rows.append(Row(
-            student=student.strip("`"),
-            task=task,
-            verdict=Verdict(verdict.strip("`")),
-            checks=frozenset(re.findall(r"`([a-z_.]+)`", checks)),
-        ))
+        rows.append(
+            Row(
+                student=student.strip("`"),
+                task=task,
+                verdict=Verdict(verdict.strip("`")),
+                checks=frozenset(re.findall(r"`([a-z_.]+)`", checks)),
+            )
+        )
     return rows
 
 
@@ -110,7 +112,12 @@ def test_the_crashing_script_crashes_with_a_shape_error(tmp_path: Path) -> None:
     shutil.copy(CLASS / row.student / f"{row.task}.py", tmp_path / "script.py")
     shutil.copy(ROOT / "data" / "dataset.txt", tmp_path / "dataset.txt")
     done = subprocess.run(
-        [sys.executable, "script.py"], cwd=tmp_path, capture_output=True, text=True, timeout=300
+        [sys.executable, "script.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode != 0
     assert done.stdout == ""
