@@ -17,12 +17,15 @@ from tests.runtime_fakes import FakeExecutor, facts, outcome
 
 @pytest.fixture
 def small_class(tmp_path: Path, repo_root: Path) -> Path:
-    """Two students with the provided originals as their hand-in; one of them lacks task2."""
+    """Two students with the reference solutions as their hand-in; one of them lacks task2.
+
+    Solutions, not the originals: an original builds no model, so its static layers.required
+    finding would make every task invalid before a run and hide the verdicts under test."""
     root = tmp_path / "class"
     for student, tasks in (("amy", ("task1", "task2")), ("bob", ("task1",))):
         (root / student).mkdir(parents=True)
         for task in tasks:
-            shutil.copy(repo_root / "reference" / "original" / f"{task}.py", root / student)
+            shutil.copy(repo_root / "reference" / "solution" / f"{task}.py", root / student)
     return root
 
 
