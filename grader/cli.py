@@ -8,8 +8,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import __version__
+
+if TYPE_CHECKING:
+    from grader.records import SubmissionResult
+    from grader.spec import Assignment
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -130,14 +135,13 @@ def _grade(args: argparse.Namespace, *, paths: list[Path], kind: str, title: str
     return 0
 
 
-def _reference_results(out: Path, assignment: object) -> list:  # noqa: ANN401
+def _reference_results(out: Path, assignment: Assignment) -> list[SubmissionResult]:
     from grader.results import build_results
     from grader.store import Store
 
     with Store.in_folder(out) as store:
-        runs = int(store.meta().get("settings", {}).get("runs", 5))
-        return build_results(store, assignment=assignment, runs=runs,  # type: ignore[arg-type]
-                             kind="reference")
+        runs = int(store.meta().get("settings", {}).get("runs", assignment.runs))
+        return build_results(store, assignment=assignment, runs=runs, kind="reference")
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -42,7 +43,7 @@ class RunProgress:
             console=console,
             transient=False,
         )
-        self._task = None
+        self._task: TaskID | None = None
         self._tally: dict[str, int] = {}
 
     def start(self, *, total: int, skipped: int) -> None:
@@ -68,7 +69,7 @@ class RunProgress:
         self._bar.stop()
 
 
-def _number(value: float | int | None, fmt: str) -> str:
+def _number(value: float | None, fmt: str) -> str:
     return "—" if value is None else format(value, fmt)
 
 

@@ -28,7 +28,7 @@ def parse_output(
 
     The value of each field is the first number on its line: the provided prints carry one each.
     """
-    text = stdout[:-1] if stdout.endswith("\n") else stdout
+    text = stdout.removesuffix("\n")
     lines = text.split("\n") if text else []
     if len(lines) != len(patterns):
         extra = [line for line in lines if not any(re.fullmatch(p, line) for p in patterns)]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timezone
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from grader import __version__
 from grader.checking import check_submission
 from grader.flags import force_flags
 from grader.intake import discover
@@ -28,7 +29,6 @@ from grader.records import (
     Submission,
     SubmissionResult,
 )
-from grader import __version__
 from grader.results import build_results, results_document, write_results_json
 from grader.spec import Assignment
 from grader.store import ANALYSIS_INDEX, Store
@@ -260,8 +260,8 @@ def grade(
             progress.stop()
         if unisolated:
             store.set_meta(warnings=[
-                f"{unisolated} run(s) were not isolated (no network or file-system confinement "
-                "was available on this machine): only resource limits applied"
+                (f"{unisolated} run(s) were not isolated (no network or file-system confinement "
+                "was available on this machine): only resource limits applied")
             ])
         batch.results = render_outputs(store=store, assignment=assignment, out_dir=out_dir)
     return batch
@@ -291,7 +291,7 @@ def render_outputs(*, store: Store, assignment: Assignment, out_dir: Path) -> li
             grader_version=__version__,
             machine=machine,
             settings=settings,
-            generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
             warnings=tuple(meta.get("warnings", ())),
         ),
         assignment=assignment,

@@ -16,6 +16,8 @@ from grader.spec import Assignment
 from grader.store import Store, StoredSubmission
 
 SCHEMA_VERSION = 1
+#: the JSON Schema (draft 2020-12) of results.json, shipped with the package for other tools
+SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
 
 def build_result(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from typing import Self
 
 from grader.records import HarnessFacts, ModelFact, RunOutcome, RunSpec, RunStatus
 
@@ -67,7 +68,7 @@ class FakeExecutor:
     def close(self) -> None:
         self.closed = True
 
-    def __enter__(self) -> FakeExecutor:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -9,11 +9,9 @@ runs; one quick TensorFlow test pins the crash, and ``grader run submissions/`` 
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,10 +22,9 @@ from grader.checks.runtime import RUNTIME_CHECKS
 from grader.checks.static import STATIC_CHECKS
 from grader.records import Severity, StaticResult, Verdict
 from grader.spec import Assignment
+from tests.class_table import CLASS, ROWS, Row
 
 ROOT = Path(__file__).resolve().parent.parent
-CLASS = ROOT / "submissions"
-README = CLASS / "README.md"
 
 #: intake's ids (no check class carries them); each is a violation
 INTAKE_IDS = frozenset({"files.missing", "files.unreadable", "syntax"})
@@ -39,34 +36,6 @@ SEVERITY = {c.id: c.severity for c in [*RUNTIME_CHECKS, *DIFF_CHECKS, *STATIC_CH
 }
 
 
-@dataclass(frozen=True)
-class Row:
-    student: str
-    task: str
-    verdict: Verdict
-    checks: frozenset[str]
-
-
-def read_table(text: str) -> list[Row]:
-    """The rows of the README's table: student, task, what it shows, verdict, checks."""
-    rows = []
-    for line in text.splitlines():
-        if not line.startswith("| `"):
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        student, task, _shows, verdict, checks = cells
-        rows.append(
-            Row(
-                student=student.strip("`"),
-                task=task,
-                verdict=Verdict(verdict.strip("`")),
-                checks=frozenset(re.findall(r"`([a-z_.]+)`", checks)),
-            )
-        )
-    return rows
-
-
-ROWS = read_table(README.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

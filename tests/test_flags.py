@@ -25,7 +25,7 @@ def test_keeps_line_numbers_when_a_value_spans_lines() -> None:
     out = force_flags(text, OFF)
     assert out.count("\n") == text.count("\n")
     namespace: dict[str, object] = {}
-    exec(compile(out, "t.py", "exec"), namespace)
+    exec(compile(out, "t.py", "exec"), namespace)  # noqa: S102 (our own rewrite of a literal)
     assert namespace["show_analysis"] is False
     assert [n.lineno for n in ast.parse(out).body] == [1, 3]
 

@@ -6,10 +6,12 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from grader.pipeline import grade
 from grader.records import RunSpec, Verdict
+from grader.results import SCHEMA_PATH
 from grader.spec import Assignment
 from grader.store import ANALYSIS_INDEX, Store
 from tests.runtime_fakes import FakeExecutor, facts, outcome
@@ -29,13 +31,13 @@ def small_class(tmp_path: Path, repo_root: Path) -> Path:
     return root
 
 
-def _answer(spec: RunSpec):  # noqa: ANN202
+def _answer(spec: RunSpec):
     layers = ("Conv2D", "Dense") if spec.task == "task1" else ("GRU", "Dense")
     return outcome(spec.index, error=2.0 + spec.index / 10, isolated=True,
                    facts=facts(layers=layers))
 
 
-def _grade(assignment: Assignment, paths: list[Path], out: Path, **kw: object):  # noqa: ANN202
+def _grade(assignment: Assignment, paths: list[Path], out: Path, **kw: object):
     fake = FakeExecutor(_answer, interrupt_after=kw.pop("interrupt_after", None))  # type: ignore[arg-type]
     batch = grade(paths=paths, assignment=assignment, out_dir=out, executor=fake, **kw)  # type: ignore[arg-type]
     return batch, fake
@@ -54,7 +56,7 @@ def test_runs_every_task_that_exists_and_writes_results(
     assert by_id["bob"].tasks["task2"].verdict is Verdict.MISSING
     assert len(by_id["bob"].tasks["task1"].runs) == 2
     document = json.loads((out / "results.json").read_text())
-    assert document["schema_version"] == 1
+    jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     assert [s["id"] for s in document["submissions"]] == ["amy", "bob"]
     assert (out / "grades.csv").is_file() and (out / "index.html").is_file()
 

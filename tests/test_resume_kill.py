@@ -56,7 +56,7 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
     before = _rows(store)
     assert 3 <= len(before) < students * 3, "the kill should land mid-batch"
 
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert finished.returncode == 0, finished.stderr
     after = _rows(store)
     assert len(after) == students * 3  # nothing lost

@@ -7,7 +7,7 @@ and a task none of whose finished runs reported is flagged by ``training.none``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import ClassVar
 
 from grader.checks.base import RunContext, RuntimeCheck
@@ -52,11 +52,13 @@ class _FactListCheck(RuntimeCheck):
     """A violation when any run's facts hold an entry in one list."""
 
     label: ClassVar[str]
-    get: ClassVar[Callable[[HarnessFacts], tuple[str, ...]]]
+
+    def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
+        raise NotImplementedError
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
         for index, facts in _reported(ctx):
-            entries = type(self).get(facts)
+            entries = self.entries(facts)
             if entries:
                 yield self.finding(
                     f"run {index + 1} {self.label}: {_sample(entries)}", file=ctx.file_name
@@ -67,31 +69,41 @@ class _FactListCheck(RuntimeCheck):
 class Pretrained(_FactListCheck):
     id = "pretrained"
     label = "loaded weights or a model from a file"
-    get = staticmethod(lambda f: f.weights_loaded)
+
+    def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
+        return facts.weights_loaded
 
 
 class SeedCalled(_FactListCheck):
     id = "seed"
     label = "seeded a random number generator at run time"
-    get = staticmethod(lambda f: f.seed_calls)
+
+    def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
+        return facts.seed_calls
 
 
 class SandboxFile(_FactListCheck):
     id = "sandbox.file"
     label = "opened files other than the dataset"
-    get = staticmethod(lambda f: f.files_opened)
+
+    def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
+        return facts.files_opened
 
 
 class SandboxNetwork(_FactListCheck):
     id = "sandbox.network"
     label = "used the network"
-    get = staticmethod(lambda f: f.sockets)
+
+    def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
+        return facts.sockets
 
 
 class SandboxProcess(_FactListCheck):
     id = "sandbox.process"
     label = "started processes"
-    get = staticmethod(lambda f: f.subprocesses)
+
+    def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
+        return facts.subprocesses
 
 
 class LayersRequired(RuntimeCheck):
@@ -105,7 +117,7 @@ class LayersRequired(RuntimeCheck):
             layers = [name for model in facts.models for name in model.layers]
             if not has_required(layers, required):
                 yield self.finding(
-                    f"run {index + 1}: the trained model has no {DESCRIPTION[required]}; its "
+                    f"run {index + 1}: the trained model lacks {DESCRIPTION[required]}; its "
                     f"layers: {_sample(layers, 8)}",
                     file=ctx.file_name,
                 )
