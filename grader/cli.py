@@ -110,6 +110,8 @@ def _grade(args: argparse.Namespace, *, paths: list[Path], kind: str, title: str
     from grader.spec import SpecError, load_assignment
 
     console = Console(highlight=False)
+    if not console.is_terminal:  # piped or logged: rich would assume 80 columns and squeeze
+        console = Console(highlight=False, width=120)
     out = Path(args.out)
     try:
         assignment = load_assignment(args.assignment)
