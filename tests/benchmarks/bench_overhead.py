@@ -10,6 +10,12 @@ own cost: the wrapper's start, the harness's audit hook and wrappers, the datase
 
     python tests/benchmarks/bench_overhead.py                     # 2 rounds of each task
     python tests/benchmarks/bench_overhead.py --rounds 1 --tasks task1
+    python tests/benchmarks/bench_overhead.py --whole              # the whole command as well
+
+With ``--whole`` it then times the whole command, ``grader run --jobs 1 --runs 1 --no-analysis``
+(intake, static checks, the store, results and the HTML report included) on a small class (the
+reference solutions and two students of the example class), against the sum of the same scripts
+run bare one after the other; a second round runs them in the other order.
 
 The target is under 5 % of wall time. Wall time is noisy on a shared machine; CPU time is
 reported too (from the run's cgroup under isolation, from rusage bare).
@@ -104,6 +110,66 @@ def task_spec(assignment: Assignment, task_id: str) -> RunSpec:
     )
 
 
+#: example-class students whose scripts all run to the end (see submissions/README.md)
+WHOLE_STUDENTS = ("s2301147_ada", "s2302288_ben")
+
+
+def whole_class(assignment: Assignment, folder: Path) -> list[RunSpec]:
+    """Write the small class graded by ``--whole`` into ``folder``; the specs of its scripts."""
+    specs = []
+    sources = {"reference": {t.id: t.solution for t in assignment.tasks}}
+    for student in WHOLE_STUDENTS:
+        sources[student] = {t.id: assignment.root / "submissions" / student / t.file
+                            for t in assignment.tasks}
+    for student, files in sources.items():
+        (folder / student).mkdir(parents=True)
+        for task_id, path in files.items():
+            task = assignment.task(task_id)
+            shutil.copyfile(path, folder / student / task.file)
+            original = parse_original(task)
+            specs.append(dataclasses.replace(
+                task_spec(assignment, task_id), submission_id=student,
+                script_text=force_flags(path.read_text(), dict.fromkeys(original.flags, False)),
+            ))
+    return specs
+
+
+def whole_command(folder: Path, out: Path) -> float:
+    """Wall time of ``grader run --jobs 1 --runs 1 --no-analysis`` on the class in ``folder``."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "run", str(folder), "--out", str(out), "--jobs", "1",
+         "--runs", "1", "--no-analysis", "--fresh"],
+        capture_output=True, text=True, check=False,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"grader run failed: {done.stderr[-2000:]}")
+    return wall
+
+
+def measure_whole(assignment: Assignment, rounds: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-whole-") as tmp:
+        folder, out = Path(tmp) / "class", Path(tmp) / "report"
+        specs = whole_class(assignment, folder)
+        sums: list[float] = []
+        commands: list[float] = []
+        for round_ in range(rounds):
+            steps = ("bare", "grader") if round_ % 2 == 0 else ("grader", "bare")
+            for step in steps:
+                if step == "bare":
+                    sums.append(sum(bare(spec).wall_s for spec in specs))
+                else:
+                    commands.append(whole_command(folder, out))
+                print(f"  whole, round {round_ + 1}, {step}: "
+                      f"{(sums if step == 'bare' else commands)[-1]:.1f} s",
+                      file=sys.stderr, flush=True)
+    ratio = statistics.fmean(commands) / statistics.fmean(sums)
+    print(f"\nwhole command on {len(specs)} scripts ({rounds} round(s)): bare sum "
+          f"{_mean(sums)} s, `grader run --jobs 1` {_mean(commands)} s, overhead "
+          f"{100 * (ratio - 1):+.1f} %")
+
+
 def _mean(values: Sequence[float]) -> str:
     spread = statistics.stdev(values) if len(values) > 1 else 0.0
     return f"{statistics.fmean(values):.2f} ± {spread:.2f}"
@@ -114,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2, help="bare + sandboxed pairs per task")
     parser.add_argument("--tasks", help="comma-separated task ids (default: all)")
     parser.add_argument("--assignment", type=Path, help="the spec (default: assignment.toml)")
+    parser.add_argument("--whole", action="store_true",
+                        help="also time the whole `grader run` command on a small class")
     args = parser.parse_args(argv)
     assignment = load_assignment(args.assignment)
     tasks = args.tasks.split(",") if args.tasks else [t.id for t in assignment.tasks]
@@ -138,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| {task_id} | {args.rounds} | {_mean([t.wall_s for t in plain])} "
               f"| {_mean([t.wall_s for t in boxed])} | {_mean([t.cpu_s for t in plain])} "
               f"| {_mean([t.cpu_s for t in boxed])} | {100 * (ratio - 1):+.1f} % |", flush=True)
+    if args.whole:
+        measure_whole(assignment, args.rounds)
     print(f"load average after: {os.getloadavg()}")
     return 0
 
