@@ -92,8 +92,10 @@ class PathNode(Node):
         return self.path.is_symlink()
 
     def children(self) -> list[Node]:
+        from grader.gittree import node_for  # a student's folder may be a git repository
+
         return [
-            PathNode(child, str(Path(self.location) / child.name))
+            node_for(child, str(Path(self.location) / child.name))
             for child in sorted(self.path.iterdir(), key=lambda p: p.name)
         ]
 

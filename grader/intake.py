@@ -6,7 +6,8 @@ Accepted, and told apart by what they hold:
 - a class folder (it holds folders, or several archives): one submission per entry;
 - task files given one by one: one submission per folder they sit in, named by that folder;
 - a zip archive of one student or of a class; wrapper folders inside an archive are looked
-  through, and archives inside a student's folder (a VLE bulk download) are opened, one level.
+  through, and archives inside a student's folder (a VLE bulk download) are opened, one level;
+- a git repository (a student's clone, or a class of them): read at its HEAD commit.
 
 What cannot be read never stops the batch: it becomes a finding on that submission. Ids are the
 folder or archive names, made unique, and submissions come back sorted by id.
@@ -21,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.filetree import READ_ERRORS, Group, Node, PathNode, TooLarge
+from grader.filetree import READ_ERRORS, Group, Node, TooLarge
+from grader.gittree import node_for
 from grader.records import Finding, Severity, SourceFile, Submission
 from grader.spec import Assignment
 
@@ -69,7 +71,7 @@ def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submissio
         if path.resolve() in seen:
             continue
         seen.add(path.resolve())
-        node = PathNode(path)
+        node = node_for(path)
         if node.is_dir:
             units += _classify(node, path.resolve().name or str(path), task_files, nesting=0)
         elif node.is_archive:
