@@ -1,10 +1,10 @@
 """The parent's side of the in-child harness: the command that starts it and the facts it reports.
 
-The harness itself is ``child.py`` beside this file: a standard-library-only script that runs
-inside the sandboxed child, wraps the student's script and writes a JSON document of facts to a
-file descriptor the parent owns. Everything in that document is untrusted (the student's code
-shares the process and could have written to the fd), so ``decode_facts`` never raises and clamps
-every size.
+The harness itself is ``child.py`` beside this file (the entry script) and the ``_harness_*.py``
+modules it loads from its own folder: standard-library-only code that runs inside the sandboxed
+child, wraps the student's script and writes a JSON document of facts to a file descriptor the
+parent owns. Everything in that document is untrusted (the student's code shares the process and
+could have written to the fd), so ``decode_facts`` never raises and clamps every size.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 
 from grader.records import HarnessFacts, ModelFact
 
-#: the harness script; the sandbox binds its folder read-only
+#: the harness's entry script; the sandbox binds its folder (every harness module) read-only
 CHILD_PATH: Path = Path(__file__).resolve().parent / "child.py"
 
-FACTS_VERSION = 1  # must match child.py
+FACTS_VERSION = 1  # must match _harness_facts.py
 MAX_DOCUMENT_BYTES = 1 << 20  # the child's own document stays far below this
 MAX_ENTRIES = 64
 MAX_TEXT = 300
@@ -48,7 +48,8 @@ def command(
     parent owns; ``dataset`` is the dataset's file name in the work folder; ``test_names`` are the
     script's globals holding the test set (the first one shaped like images is compared with the
     training rows); with ``figure``, ``plt.show()`` saves the figure to that path. ``child`` is
-    where the sandbox makes ``child.py`` visible, when it binds it elsewhere.
+    where the sandbox makes ``child.py`` visible, when it binds it (and the ``_harness_*.py``
+    modules beside it) elsewhere.
     """
     for name in test_names:
         if not name.isidentifier():

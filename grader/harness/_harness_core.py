@@ -1,0 +1,118 @@
+"""The harness: builds the hooks, installs them before the script runs, and finishes the run."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import types
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from ._harness_audit import AuditHook
+from ._harness_facts import Facts
+from ._harness_files import FileRules
+from ._harness_imports import PostImportFinder
+from ._harness_keras import KerasHooks
+from ._harness_origins import Origins
+from ._harness_patching import Patcher
+from ._harness_rows import TestRows
+from ._harness_seeds import SeedHooks
+
+MODEL_GLOBAL = "model"  # the provided code prints this global's count_params()
+FIGURE_DPI = 80
+
+
+class Harness:
+    """Installs the hooks and wrappers, and turns what they see into facts.
+
+    numpy, TensorFlow, Keras and pyplot are patched right after the script imports them (a meta
+    path finder runs the patch after the module's own code), so nothing is imported on the
+    script's behalf.
+    """
+
+    def __init__(self, *, facts: Facts, script: str, argv0: str, dataset: str,
+                 test_names: list[str], figure: str | None) -> None:
+        self.facts = facts
+        self.figure = figure
+        origins = Origins(script)
+        self.audit = AuditHook(facts=facts, origins=origins, script=script, argv0=argv0,
+                               files=FileRules(script=script, dataset=dataset, figure=figure))
+        self.test_rows = TestRows(facts, test_names, self.namespace)
+        patcher = Patcher()
+        self.seeds = SeedHooks(facts=facts, origins=origins, patcher=patcher)
+        self.keras = KerasHooks(facts=facts, patcher=patcher, seeds=self.seeds,
+                                test_rows=self.test_rows)
+        self.patches: dict[str, Callable[[Any], None]] = {
+            "numpy.random": self.seeds.patch_numpy, "keras": self.keras.patch_keras,
+            "tensorflow": self.keras.patch_tensorflow}
+        if figure:
+            self.patches["matplotlib.pyplot"] = self._patch_pyplot
+        self.patched: set[str] = set()
+
+    def install(self) -> None:
+        self.seeds.patch_random()
+        for name in list(self.patches):
+            if name in sys.modules:
+                self.patch(name, sys.modules[name])
+        sys.meta_path.insert(0, PostImportFinder(self.pending, self.patch))
+        original_exit = os._exit
+
+        def _exit(status: int) -> NoReturn:  # os._exit skips every handler: report first
+            if os.getpid() == self.facts.pid:
+                self.finish()
+            original_exit(status)
+
+        os._exit = _exit
+        sys.addaudithook(self.audit.on_event)
+
+    def pending(self, name: str) -> bool:
+        """Whether module ``name`` is to be patched and is not yet."""
+        return name in self.patches and name not in self.patched
+
+    def patch(self, name: str, module: Any) -> None:
+        if name in self.patched:
+            return
+        self.patched.add(name)
+        with self.facts.guarded(f"patching {name}"):  # a version we do not know: runs unpatched
+            self.patches[name](module)
+
+    def namespace(self) -> dict[str, Any]:
+        """The script's globals (empty until it starts)."""
+        main_module: types.ModuleType | None = self.audit.main_module
+        return vars(main_module) if main_module is not None else {}
+
+    def finish(self) -> None:
+        """Reads the printed model's size, then writes the final document and closes the fd.
+
+        What happens after (atexit handlers, threads the interpreter waits for) is not seen.
+        """
+        if self.facts.finished:
+            return
+        self.audit.quiet += 1  # Keras may read its config: not the script's doing
+        with self.facts.guarded(f"reading {MODEL_GLOBAL}"):
+            keras = sys.modules.get("keras")
+            model = self.namespace().get(MODEL_GLOBAL)
+            if keras is not None and isinstance(model, keras.Model):
+                custom = any(not call.startswith("Model.")
+                             for call in self.facts.lists["training_calls"])
+                if custom and id(model) not in self.facts.models:
+                    self.keras.record_model(model)  # a custom loop trained, presumably, this model
+                self.facts.count_params_at_print = int(model.count_params())
+        self.audit.quiet -= 1
+        self.facts.close()
+
+    def _patch_pyplot(self, plt: Any) -> None:
+        """plt.show() saves the current figure to the parent's path instead of showing it."""
+        path, original, audit = self.figure, plt.show, self.audit
+
+        @functools.wraps(original)
+        def show(*args: Any, **kwargs: Any) -> None:
+            if not plt.get_fignums():
+                return
+            audit.quiet += 1
+            with self.facts.guarded("saving the figure"):
+                plt.gcf().savefig(path, dpi=FIGURE_DPI)
+            audit.quiet -= 1
+
+        plt.show = show
