@@ -201,3 +201,24 @@ def test_solution_trains_a_small_accurate_model(
     error_pct, model_size = float(matches[0].group(1)), int(matches[1].group(1))
     assert error_pct < task.high_performance_error_pct
     assert 0 < model_size <= task.max_params
+
+
+# -------------------------------------------------------------------------- the benchmark table
+
+#: the targets of the reference solutions: mean error %, parameters, mean whole-script wall time s
+TARGETS = {"task1": (1.8, 50_000, 45.0), "task2": (2.5, 50_000, 60.0)}
+BENCH_ROW = re.compile(
+    r"^\| (task\d) \| (\d+) \| ([\d.]+) ± [\d.]+ \| ([\d,]+) \| ([\d.]+) ± [\d.]+ \|", re.MULTILINE
+)
+
+
+def test_the_published_benchmark_meets_the_targets(repo_root: Path) -> None:
+    """``reference/README.md``'s table (5 fresh runs each) is within every target."""
+    table = {m[1]: m for m in BENCH_ROW.finditer((repo_root / "reference" / "README.md").read_text())}
+    assert sorted(table) == sorted(TARGETS)
+    for task_id, (max_error, max_params, max_wall) in TARGETS.items():
+        row = table[task_id]
+        assert int(row[2]) >= 5, f"{task_id}: fewer than 5 runs"
+        assert float(row[3]) <= max_error, f"{task_id}: mean error {row[3]} %"
+        assert int(row[4].replace(",", "")) <= max_params, f"{task_id}: {row[4]} parameters"
+        assert float(row[5]) <= max_wall, f"{task_id}: mean wall time {row[5]} s"
