@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,8 +14,11 @@ from typing import TYPE_CHECKING
 from grader import __version__
 
 if TYPE_CHECKING:
-    from grader.records import SubmissionResult
-    from grader.spec import Assignment
+    from rich.console import Console
+
+JOBS_HELP = ("runs in parallel, each pinned to its own cores (default: the usable cores divided "
+             "by the assignment's threads per run, at least 1)")
+RESUME = "run the same command again to resume"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,9 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", metavar="PATH")
     run.add_argument("--out", default="report", help="output folder (default: report/)")
     run.add_argument("--runs", type=int, help="runs per task (default: the assignment's)")
-    run.add_argument("--jobs", type=int, default=1, help="runs in parallel, each on its own core")
+    run.add_argument("--jobs", type=int, help=JOBS_HELP)
     run.add_argument("--tasks", help="comma-separated task ids (default: all)")
-    run.add_argument("--timeout", type=float, help="hard wall-clock limit per run, in seconds")
+    run.add_argument("--timeout", type=float,
+                     help="hard wall-clock limit per run, in seconds, above 0 (default: the "
+                     "assignment's); runs stored under another limit are made again")
     run.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
     run.add_argument("--scheduler", help="address of a Dask scheduler to run on")
     run.add_argument("--fresh", action="store_true", help="run again what the store already has")
@@ -48,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     reference.add_argument("--runs", type=int, help="runs per task (default: the assignment's)")
     reference.add_argument("--out", default="report",
                            help="output folder (default: report/, beside the class's results)")
-    reference.add_argument("--jobs", type=int, default=1, help="runs in parallel")
+    reference.add_argument("--jobs", type=int, help=JOBS_HELP)
     reference.add_argument("--fresh", action="store_true", help="run them again")
     reference.add_argument("--no-analysis", action="store_true", help="skip the analysis run")
     reference.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
@@ -101,54 +107,87 @@ def _interrupt_on_sigterm() -> None:
 def _grade(args: argparse.Namespace, *, paths: list[Path], kind: str, title: str,
            tasks: list[str] | None, runs: int | None, scheduler: str | None = None,
            timeout: float | None = None) -> int:
+    """Grade into ``args.out``: 0 done, 1 some runs failed in the grader, 2 cannot start, 130
+    interrupted (Ctrl-C or SIGTERM at any stage: the store stays consistent)."""
     from rich.console import Console
-
-    from grader.console import RunProgress, summary_table
-    from grader.intake import IntakeError
-    from grader.original import OriginalError
-    from grader.pipeline import GradingError, grade
-    from grader.spec import SpecError, load_assignment
 
     console = Console(highlight=False)
     if not console.is_terminal:  # piped or logged: rich would assume 80 columns and squeeze
         console = Console(highlight=False, width=120)
     out = Path(args.out)
     try:
-        assignment = load_assignment(args.assignment)
         _interrupt_on_sigterm()
+        return _grade_batch(args, console=console, out=out, paths=paths, kind=kind, title=title,
+                            tasks=tasks, runs=runs, scheduler=scheduler, timeout=timeout)
+    except KeyboardInterrupt:
+        _interrupted(console, out)
+        return 130
+
+
+def _interrupted(console: Console, out: Path) -> None:
+    from rich.text import Text
+
+    console.print(Text.assemble(("interrupted", "bold"), f": every finished run is stored in "
+                                f"{out / 'grader.sqlite'}; {RESUME}."))
+
+
+def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths: list[Path],
+                 kind: str, title: str, tasks: list[str] | None, runs: int | None,
+                 scheduler: str | None, timeout: float | None) -> int:
+    from rich.text import Text
+
+    from grader.console import RunProgress, summary_table
+    from grader.intake import IntakeError
+    from grader.original import OriginalError
+    from grader.pipeline import GradingError, default_jobs, grade, oversubscribed
+    from grader.spec import SpecError, load_assignment
+
+    try:
+        assignment = load_assignment(args.assignment)
+        jobs = args.jobs or default_jobs(assignment)
+        warning = "" if scheduler else oversubscribed(jobs=jobs, assignment=assignment)
+        if warning:
+            print(f"grader {args.command}: {warning}", file=sys.stderr)
         batch = grade(
-            paths=paths or [assignment.root / "reference" / "solution"],
-            assignment=assignment, out_dir=out, runs=runs, jobs=args.jobs, tasks=tasks,
+            paths=paths, assignment=assignment, out_dir=out, runs=runs, jobs=jobs, tasks=tasks,
             timeout=timeout, fresh=args.fresh, analysis=not args.no_analysis,
             scheduler=scheduler, kind=kind, progress=RunProgress(console),
         )
     except (SpecError, OriginalError, IntakeError, GradingError) as exc:
         print(f"grader {args.command}: {exc}", file=sys.stderr)
         return 2
-    shown = batch.results if kind == "student" else _reference_results(out, assignment)
-    console.print(summary_table(shown, title=title))
-    console.print(f"{batch.runs_done} run(s) made, {batch.runs_skipped} taken from the store; "
-                  f"report: {out / 'index.html'}, results: {out / 'results.json'}, "
-                  f"grades: {out / 'grades.csv'}")
+    if batch.results:
+        console.print(summary_table(batch.results, title=title))
+    console.print(Text(
+        f"{batch.runs_done} run(s) made, {batch.runs_skipped} taken from the store; "
+        f"report: {out / 'index.html'}, results: {out / 'results.json'}, "
+        f"grades: {out / 'grades.csv'}"
+    ))
     if batch.interrupted:
-        console.print(f"[bold]interrupted[/]: every finished run is stored in "
-                      f"{out / 'grader.sqlite'}; run the same command again to resume.")
+        _interrupted(console, out)
         return 130
+    if batch.grader_errors or batch.error:
+        why = (f"the executor stopped ({batch.error})" if batch.error else
+               f"{batch.grader_errors} run(s) failed in the grader itself (not stored)")
+        print(f"grader {args.command}: {why}; every finished run is stored: run the same "
+              "command again to make the missing runs", file=sys.stderr)
+        return 1
     return 0
 
 
-def _reference_results(out: Path, assignment: Assignment) -> list[SubmissionResult]:
-    from grader.results import build_results
-    from grader.store import Store
-
-    with Store.in_folder(out) as store:
-        runs = int(store.meta().get("settings", {}).get("runs", assignment.runs))
-        return build_results(store, assignment=assignment, runs=runs, kind="reference")
+def _bad_numbers(args: argparse.Namespace) -> str:
+    """What is wrong with --jobs, --runs or --timeout (empty when nothing)."""
+    if (args.jobs is not None and args.jobs < 1) or (args.runs is not None and args.runs < 1):
+        return "--jobs and --runs must be at least 1"
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
+        return f"--timeout must be a number of seconds above 0 (got {timeout})"
+    return ""
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.jobs < 1 or (args.runs is not None and args.runs < 1):
-        print("grader run: --jobs and --runs must be at least 1", file=sys.stderr)
+    if problem := _bad_numbers(args):
+        print(f"grader run: {problem}", file=sys.stderr)
         return 2
     tasks = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None
     return _grade(args, paths=[Path(p) for p in args.paths], kind="student",
@@ -161,6 +200,9 @@ def _reference(args: argparse.Namespace) -> int:
     from grader.original import OriginalError, parse_original
     from grader.spec import SpecError, load_assignment
 
+    if problem := _bad_numbers(args):
+        print(f"grader reference: {problem}", file=sys.stderr)
+        return 2
     try:
         assignment = load_assignment(args.assignment)
         for task in assignment.tasks:
@@ -177,6 +219,10 @@ def _reference(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    """``grader report``: 0 re-rendered, 2 no store, a bad spec or original, or a broken store."""
+    import sqlite3
+
+    from grader.original import OriginalError
     from grader.pipeline import render_outputs
     from grader.spec import SpecError, load_assignment
     from grader.store import STORE_NAME, Store
@@ -188,11 +234,18 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     try:
         assignment = load_assignment(args.assignment)
-    except SpecError as exc:
+        with Store.in_folder(folder) as store:
+            results = render_outputs(store=store, assignment=assignment, out_dir=folder)
+    except (SpecError, OriginalError) as exc:
         print(f"grader report: {exc}", file=sys.stderr)
         return 2
-    with Store.in_folder(folder) as store:
-        results = render_outputs(store=store, assignment=assignment, out_dir=folder)
+    except sqlite3.Error as exc:
+        print(f"grader report: cannot read the store {folder / STORE_NAME}: {exc}",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("grader report: interrupted; run it again to re-render", file=sys.stderr)
+        return 130
     print(f"re-rendered {len(results)} submission(s): {folder / 'index.html'}")
     return 0
 
@@ -201,4 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     commands = {"check": _check, "run": _run, "reference": _reference, "report": _report}
-    return commands[args.command](args)
+    try:
+        return commands[args.command](args)
+    except KeyboardInterrupt:  # before a command's own handling (loading the spec ...)
+        print(f"grader {args.command}: interrupted"
+              + (f"; {RESUME}" if args.command in ("run", "reference") else ""), file=sys.stderr)
+        return 130

@@ -1,10 +1,15 @@
-"""What ``grader run`` shows in the terminal: a live progress bar and the summary table."""
+"""What ``grader run`` shows in the terminal: a live progress bar and the summary table.
+
+Student ids come from folder and archive names: they are always escaped (or shown as ``Text``),
+never parsed as Rich markup, so an id like ``s2[/]`` prints as it is.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -15,6 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from grader.records import RunOutcome, RunSpec, RunStatus, Severity, SubmissionResult, Verdict
 
@@ -53,17 +59,19 @@ class RunProgress:
         self._task = self._bar.add_task("runs", total=total, tally="")
 
     def advance(self, spec: RunSpec, outcome: RunOutcome) -> None:
-        key = "analysis" if spec.analysis else str(outcome.status)
+        key = ("grader_error" if outcome.grader_error else
+               "analysis" if spec.analysis else str(outcome.status))
         self._tally[key] = self._tally.get(key, 0) + 1
         tally = " ".join(f"{k}:{v}" for k, v in sorted(self._tally.items()))
-        if outcome.status is not RunStatus.OK and not spec.analysis:
-            self._bar.console.print(
-                f"  {spec.submission_id} {spec.task} run {spec.index + 1}: {outcome.status}"
-                + (f" ({outcome.note})" if outcome.note else "")
-            )
+        if outcome.grader_error or (outcome.status is not RunStatus.OK and not spec.analysis):
+            run = "analysis run" if spec.analysis else f"run {spec.index + 1}"
+            line = Text(f"  {spec.submission_id} {spec.task} {run}: {outcome.status}")
+            if outcome.note:
+                line.append(f" ({outcome.note})")
+            self._bar.console.print(line)
         assert self._task is not None
-        self._bar.update(self._task, advance=1, description=f"{spec.submission_id} {spec.task}",
-                         tally=tally)
+        self._bar.update(self._task, advance=1,
+                         description=escape(f"{spec.submission_id} {spec.task}"), tally=tally)
 
     def stop(self) -> None:
         self._bar.stop()
@@ -89,10 +97,10 @@ def summary_table(results: Sequence[SubmissionResult], *, title: str) -> Table:
             violations = sorted({f.check for f in task.findings
                                  if f.severity is Severity.VIOLATION})
             table.add_row(
-                result.id, task_id,
-                f"[{VERDICT_STYLE[task.verdict]}]{task.verdict}[/]",
+                Text(result.id), Text(task_id),
+                Text(str(task.verdict), style=VERDICT_STYLE[task.verdict]),
                 error, _number(s.model_size, ","),
                 _number(s.mean_duration_s, ".1f") + ("s" if s.mean_duration_s is not None else ""),
-                ", ".join(violations),
+                Text(", ".join(violations)),
             )
     return table

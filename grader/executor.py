@@ -7,13 +7,18 @@ whole process tree killed and the work folder removed. It never raises for anyth
 code does: every ending is a ``RunOutcome`` whose ``status`` and ``note`` say what happened.
 
 Executors run many specs: ``LocalExecutor`` in threads of this process, each run pinned to its own
-cores; ``DaskExecutor`` on a dask.distributed cluster, one run per worker ``CPU`` resource.
+cores; ``DaskExecutor`` on a dask.distributed cluster, one run per worker ``CPU`` resource. When
+the grader itself fails to make a run (an exception in this process or on a worker), the executor
+yields a ``RunOutcome`` with ``grader_error`` set instead of raising: the batch goes on, the
+outcome is not stored, and the next batch makes that run again.
 """
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import hashlib
+import logging
 import os
 import shutil
 import sys
@@ -29,16 +34,25 @@ from typing import Any, Protocol, Self
 
 from grader import harness
 from grader.executors.process import Running, supervise
-from grader.machine import usable_cores
-from grader.records import RunOutcome, RunSpec
+from grader.machine import usable_core_ids
+from grader.records import RunOutcome, RunSpec, RunStatus
 from grader.sandbox import Isolation, detect_isolation, scrubbed_env
+
+log = logging.getLogger(__name__)
 
 FIGURE_NAME = ".grader-figure.png"
 MAX_FIGURE_BYTES = 8 * 1024 * 1024
 
 
 class Executor(Protocol):
-    """Runs specs, yielding each with its outcome as runs complete; ``close`` kills every child."""
+    """Runs specs, yielding each with its outcome as runs complete; ``close`` kills every child.
+
+    ``isolation_kind`` is how the runs will be confined ("bubblewrap", "none", ...): one of the
+    run conditions a stored run is fingerprinted with.
+    """
+
+    @property
+    def isolation_kind(self) -> str: ...
 
     def run(self, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, RunOutcome]]: ...
 
@@ -75,7 +89,7 @@ def run_one(
                 )
             else:
                 argv = [python, "-I", spec.script_name]
-            threads = spec.threads or (len(cores) if cores else usable_cores())
+            threads = max(1, spec.threads)  # the spec's, fixed by the assignment
             outcome = supervise(
                 spec, argv=isolation.wrap(argv, workdir=workdir), workdir=workdir,
                 env=scrubbed_env(workdir=workdir, threads=threads), cores=cores,
@@ -144,26 +158,51 @@ def _read_figure(path: Path) -> bytes | None:
 # --------------------------------------------------------------------------- executors
 
 
-def core_sets(jobs: int, cores: Sequence[int] | None = None) -> list[tuple[int, ...]]:
-    """The usable cores split evenly into ``jobs`` disjoint sets (shared when jobs > cores)."""
-    available = sorted(cores if cores is not None else os.sched_getaffinity(0))
+def grader_error(spec: RunSpec, error: BaseException) -> RunOutcome:
+    """The outcome of a run the grader failed to make: never stored, so it is made again."""
+    return RunOutcome(
+        index=spec.index, status=RunStatus.FAILED, exit_code=None, wall_s=0.0, cpu_s=0.0,
+        max_rss_mb=0.0, stdout="", stderr="", facts=None,
+        note=f"grader error: {type(error).__name__}: {error}"[:500], grader_error=True,
+    )
+
+
+_FAILED = ("%s %s run %d: the grader failed to make the run; it is not stored and the next "
+           "batch makes it again")
+
+
+def core_sets(
+    jobs: int, cores: Sequence[int] | None = None, *, size: int | None = None
+) -> list[tuple[int, ...]]:
+    """The usable cores in ``jobs`` disjoint sets, shared only when there are too few.
+
+    With ``size`` (the threads per run) each set has that many cores, whatever ``jobs`` is, so
+    that a run's conditions do not depend on how many go in parallel; without it the cores are
+    split evenly.
+    """
+    available = sorted(cores if cores is not None else usable_core_ids())
     jobs = max(1, jobs)
-    if jobs > len(available):
-        return [(available[i % len(available)],) for i in range(jobs)]
-    size = len(available) // jobs
-    return [tuple(available[i * size:(i + 1) * size]) for i in range(jobs)]
+    size = max(1, len(available) // jobs) if size is None else size
+    size = max(1, min(size, len(available)))
+    if jobs * size <= len(available):
+        return [tuple(available[i * size:(i + 1) * size]) for i in range(jobs)]
+    count = len(available)
+    return [tuple(available[(i * size + k) % count] for k in range(size)) for i in range(jobs)]
 
 
 class LocalExecutor:
-    """Up to ``jobs`` runs at once in threads of this process, each pinned to its own cores."""
+    """Up to ``jobs`` runs at once in threads of this process, each pinned to its own cores.
 
-    def __init__(self, *, jobs: int, isolation: Isolation | None = None,
-                 harness_child: bool = True) -> None:
+    With ``threads`` (per run) each run gets that many cores; without, the cores are split.
+    """
+
+    def __init__(self, *, jobs: int, threads: int | None = None,
+                 isolation: Isolation | None = None, harness_child: bool = True) -> None:
         self.jobs = max(1, jobs)
         self._isolation = isolation
         self._harness_child = harness_child
         self._running = Running()
-        self._free = list(core_sets(self.jobs))
+        self._free = list(core_sets(self.jobs, size=threads))
         self._free_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grader-run")
 
@@ -179,7 +218,17 @@ class LocalExecutor:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield pending.pop(future), future.result()
+                spec = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as error:  # the grader's own failure: this run only
+                    log.exception(_FAILED, spec.submission_id, spec.task, spec.index)
+                    outcome = grader_error(spec, error)
+                yield spec, outcome
+
+    @property
+    def isolation_kind(self) -> str:
+        return (detect_isolation() if self._isolation is None else self._isolation).kind
 
     def _one(self, spec: RunSpec, isolation: Isolation) -> RunOutcome:
         with self._free_lock:
@@ -206,14 +255,43 @@ class LocalExecutor:
 
 #: on a Dask worker: the runs in progress of each executor (by its token), for ``close``
 _WORKER_RUNS: dict[str, Running] = {}
+#: on a Dask worker: the worker's own copy of each dataset it was sent (by sha256)
+_WORKER_DATASETS: dict[str, Path] = {}
 _WORKER_LOCK = threading.Lock()
 
 
-def _run_on_worker(spec: RunSpec, harness_child: bool, token: str) -> RunOutcome:
-    """What a Dask worker runs: one run on the worker's cores, with the worker's isolation."""
+def _worker_dataset(name: str, sha256: str, data: bytes) -> Path:
+    """The dataset as a file on this worker, written once (the grader's path may not exist here)."""
+    with _WORKER_LOCK:
+        path = _WORKER_DATASETS.get(sha256)
+        if path is not None and path.is_file():
+            return path
+        folder = Path(tempfile.mkdtemp(prefix="grader-dataset-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / name
+        path.write_bytes(data)
+        path.chmod(0o444)
+        _WORKER_DATASETS[sha256] = path
+        return path
+
+
+def _run_on_worker(spec: RunSpec, harness_child: bool, token: str,
+                   dataset: bytes | None = None) -> RunOutcome:
+    """What a Dask worker runs: one run with the worker's isolation and the spec's threads.
+
+    ``dataset`` is the dataset's content, sent once to every worker, so that the worker does not
+    need the grader's file system.
+    """
+    if dataset is not None:
+        local = _worker_dataset(Path(spec.dataset_path).name, spec.dataset_sha256, dataset)
+        spec = dataclasses.replace(spec, dataset_path=str(local))
     with _WORKER_LOCK:
         running = _WORKER_RUNS.setdefault(token, Running())
     return run_one(spec, harness_child=harness_child, running=running)
+
+
+def _worker_isolation() -> str:
+    return detect_isolation().kind
 
 
 def _stop_on_worker(token: str) -> int:
@@ -234,7 +312,11 @@ class DaskExecutor:
 
     Start workers with ``dask worker ADDRESS --resources CPU=1 --nthreads 1`` (pinned with
     ``taskset`` if several share a machine): each gets one run at a time. Specs are pure data and
-    ``run_one`` is importable on the workers, which need the grader installed.
+    ``run_one`` is importable on the workers, which need the grader installed (the same version
+    and Python). The dataset is read here and sent to the workers once; they need nothing of
+    the grader's file system.
+
+    Raises ``OSError`` or ``ValueError`` when the scheduler cannot be reached.
     """
 
     def __init__(self, *, address: str, harness_child: bool = True, **client_options: Any) -> None:
@@ -245,6 +327,23 @@ class DaskExecutor:
         self._token = uuid.uuid4().hex
         self._closed = False
         self._futures: list[Any] = []
+        self._datasets: dict[str, Any] = {}  # dataset path -> its content, scattered once
+        self._isolation: str | None = None
+
+    @property
+    def isolation_kind(self) -> str:
+        """The workers' isolation: one kind, "mixed" when they differ, "unknown" with none yet."""
+        if self._isolation is None:
+            kinds = set(self._client.run(_worker_isolation).values())
+            self._isolation = kinds.pop() if len(kinds) == 1 else "mixed" if kinds else "unknown"
+        return self._isolation
+
+    def _dataset(self, path: str) -> Any:
+        if path not in self._datasets:
+            data = Path(path).read_bytes()
+            self._datasets[path] = self._client.scatter(  # type: ignore[no-untyped-call]
+                data, broadcast=True)
+        return self._datasets[path]
 
     def run(self, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, RunOutcome]]:
         from dask.distributed import as_completed
@@ -252,7 +351,8 @@ class DaskExecutor:
         by_future: dict[Any, RunSpec] = {}
         for spec in specs:
             future = self._client.submit(
-                _run_on_worker, spec, self._harness_child, self._token, resources={"CPU": 1},
+                _run_on_worker, spec, self._harness_child, self._token,
+                self._dataset(spec.dataset_path), resources={"CPU": 1},
                 key=f"run-{spec.submission_id}-{spec.task}-{spec.index}-{uuid.uuid4().hex[:8]}",
             )
             by_future[future] = spec
@@ -260,7 +360,13 @@ class DaskExecutor:
         for future in as_completed(list(by_future)):  # type: ignore[no-untyped-call]
             if self._closed or future.cancelled():
                 return  # close() was called: the runs were cancelled or killed
-            yield by_future[future], future.result()
+            spec = by_future[future]
+            try:
+                outcome = future.result()
+            except Exception as error:  # the run failed on the worker, not the student's code
+                log.exception(_FAILED, spec.submission_id, spec.task, spec.index)
+                outcome = grader_error(spec, error)
+            yield spec, outcome
 
     def close(self) -> None:
         """Cancel the runs not yet started, kill the running ones on every worker, disconnect.
@@ -283,4 +389,4 @@ class DaskExecutor:
         self.close()
 
 
-__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "core_sets", "run_one"]
+__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "core_sets", "grader_error", "run_one"]

@@ -28,11 +28,16 @@ def _version(*distributions: str) -> str:
     return "not installed"
 
 
-def usable_cores() -> int:
+def usable_core_ids() -> list[int]:
+    """The ids of the cores this process may run on, in order (all of them where not Linux)."""
     try:
-        return len(os.sched_getaffinity(0))
+        return sorted(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        return list(range(os.cpu_count() or 1))
+
+
+def usable_cores() -> int:
+    return len(usable_core_ids())
 
 
 def describe_machine() -> dict[str, Any]:

@@ -128,6 +128,9 @@ class RunSpec:
     threads: int
     analysis: bool = False  # the extra run that saves the sensitivity-analysis figure
     test_names: tuple[str, ...] = ()  # what the provided code calls the test set (for the harness)
+    #: a fingerprint of the run conditions (limits, threads, isolation, dataset, harness): stored
+    #: with the run, and a stored run made under other conditions counts as missing
+    conditions: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,9 @@ class RunOutcome:
     dataset_intact: bool = True
     isolated: bool = False  # ran inside the isolating wrapper (no network, confined files)
     note: str = ""  # e.g. "killed after 600 s", "output truncated"
+    #: the grader itself failed (not the student's code): never stored, so the run is made again
+    #: by the next batch; ``note`` says what failed
+    grader_error: bool = False
 
 
 @dataclass(frozen=True)

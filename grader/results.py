@@ -21,29 +21,29 @@ SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
 
 def build_result(
-    stored: StoredSubmission, *, store: Store, assignment: Assignment, runs: int
+    stored: StoredSubmission, *, store: Store, assignment: Assignment, runs: int | None = None
 ) -> SubmissionResult:
+    """One stored submission, each task judged on the runs its own batch asked for, made under
+    the conditions of that batch (``runs`` only for rows of an older store, which lack them;
+    default: the assignment's)."""
     tasks = {}
     for task_id, entry in stored.tasks.items():
-        outcomes = (
-            store.runs(task=task_id, file_sha256=entry.file_sha256) if entry.file_sha256 else []
-        )
-        figure = (
-            store.figure(task=task_id, file_sha256=entry.file_sha256) if entry.file_sha256 else None
-        )
+        sha, conditions = entry.file_sha256, entry.conditions
+        outcomes = store.runs(task=task_id, file_sha256=sha, conditions=conditions) if sha else []
+        figure = store.figure(task=task_id, file_sha256=sha, conditions=conditions) if sha else None
         tasks[task_id] = grade_task(
             assignment=assignment,
             task_id=task_id,
             static=entry.static,
             outcomes=outcomes,
-            runs_expected=runs,
+            runs_expected=entry.runs_expected or runs or assignment.runs,
             figure_png=figure,
         )
     return SubmissionResult(id=stored.id, source=stored.source, sha256=stored.sha256, tasks=tasks)
 
 
 def build_results(
-    store: Store, *, assignment: Assignment, runs: int, kind: str = "student"
+    store: Store, *, assignment: Assignment, runs: int | None = None, kind: str = "student"
 ) -> list[SubmissionResult]:
     """Every stored submission of this kind, graded from what the store observed."""
     return [

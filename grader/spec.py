@@ -16,7 +16,7 @@ class Limits:
     memory_mb: int
     output_kb: int
     processes: int
-    threads: int
+    threads: int  # per run, fixed by the spec (at least 1): no grader flag changes a run's time
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,10 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"{spec_path}: malformed spec: {exc!r}") from exc
+    threads = assignment.limits.threads
+    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
+        raise SpecError(f"{spec_path}: [limits] threads must be a whole number of threads per "
+                        f"run, at least 1 (got {threads!r})")
     if set(assignment.output_fields) != {"error_pct", "model_size", "duration_s"}:
         raise SpecError(f"{spec_path}: output_fields must name error_pct, model_size, duration_s")
     for task in assignment.tasks:

@@ -1,9 +1,14 @@
 """The SQLite store: what was observed, written as it arrives, so an interrupted batch resumes.
 
 One file, ``grader.sqlite``, in the output folder. Runs are keyed by (task, sha256 of the task file
-as handed in, run index), so an unchanged file is never run again, even under another student id
-or in another batch written to the same folder. Each run is one transaction (WAL journal), so
-killing the grader, even with SIGKILL, loses at most the runs that were still going.
+as handed in, run conditions, run index), so an unchanged file is never run again under the same
+conditions, even under another student id or in another batch written to the same folder, and a
+run made under other conditions (another hard timeout, other limits, isolation, dataset or
+harness) is never mixed with them. Each run is one transaction (WAL journal), so killing the
+grader, even with SIGKILL, loses at most the runs that were still going.
+
+A folder accumulates: each batch upserts its submissions and replaces only the task rows of the
+tasks it graded; each task row says how many runs, under which conditions, it is judged on.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from grader.codec import outcome_from_json, outcome_to_json, static_from_json, s
 from grader.records import RunOutcome, StaticResult, Submission
 
 STORE_NAME = "grader.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ANALYSIS_INDEX = -1  # the run index of the extra run that draws the sensitivity analysis
 
 _SCHEMA = """
@@ -31,23 +36,43 @@ CREATE TABLE IF NOT EXISTS submissions (
 );
 CREATE TABLE IF NOT EXISTS task_files (
     submission_id TEXT NOT NULL, task TEXT NOT NULL, file_sha256 TEXT, static_json TEXT NOT NULL,
+    runs_expected INTEGER, conditions TEXT,
     PRIMARY KEY (submission_id, task)
 );
 CREATE TABLE IF NOT EXISTS runs (
     task TEXT NOT NULL, file_sha256 TEXT NOT NULL, idx INTEGER NOT NULL,
     outcome_json TEXT NOT NULL, figure BLOB, finished_at TEXT NOT NULL DEFAULT (datetime('now')),
-    PRIMARY KEY (task, file_sha256, idx)
+    conditions TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (task, file_sha256, conditions, idx)
 );
+"""
+
+#: version 1 keyed runs without their conditions: they are kept under the conditions "" (which no
+#: batch plans, so they are run again), and task rows of version 1 are judged on them as before
+_MIGRATE_RUNS_V1 = """
+CREATE TABLE runs_v2 (
+    task TEXT NOT NULL, file_sha256 TEXT NOT NULL, idx INTEGER NOT NULL,
+    outcome_json TEXT NOT NULL, figure BLOB, finished_at TEXT NOT NULL DEFAULT (datetime('now')),
+    conditions TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (task, file_sha256, conditions, idx)
+);
+INSERT INTO runs_v2 (task, file_sha256, idx, outcome_json, figure, finished_at, conditions)
+    SELECT task, file_sha256, idx, outcome_json, figure, finished_at, '' FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
 """
 
 
 @dataclass(frozen=True)
 class StoredTask:
-    """One task of one stored submission: its static result and the hash its runs are keyed by."""
+    """One task of one stored submission: its static result, the hash its runs are keyed by, and
+    what its batch asked for: how many runs it is judged on, made under which conditions."""
 
     task: str
     file_sha256: str | None  # None when the file is missing or unreadable
     static: StaticResult
+    runs_expected: int | None = None  # None: a version 1 row (the caller's default applies)
+    conditions: str = ""  # the fingerprint its runs were made under ("": a version 1 row)
 
 
 @dataclass(frozen=True)
@@ -69,9 +94,23 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        self._db.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a store written by an older grader to this schema (one transaction)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] == str(SCHEMA_VERSION):
+            return
+        with self._transaction() as db:
+            task_columns = {row[1] for row in db.execute("PRAGMA table_info(task_files)")}
+            for column, kind in (("runs_expected", "INTEGER"), ("conditions", "TEXT")):
+                if column not in task_columns:
+                    db.execute(f"ALTER TABLE task_files ADD COLUMN {column} {kind}")
+            if "conditions" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
+                for statement in filter(str.strip, _MIGRATE_RUNS_V1.split(";")):
+                    db.execute(statement)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                       (str(SCHEMA_VERSION),))
 
     @classmethod
     def in_folder(cls, folder: Path) -> Store:
@@ -117,23 +156,37 @@ class Store:
         statics: Sequence[dict[str, StaticResult]],
         *,
         kind: str = "student",
+        runs_expected: int | None = None,
+        conditions: str = "",
     ) -> None:
-        """Record the class being graded (replacing the previous list of this kind) in one go."""
+        """Merge a batch into the stored class, in one go.
+
+        The batch's submissions are inserted or updated (a stored one keeps its place in the
+        list, a new one goes at the end); of each, only the tasks in its static results (the
+        tasks this batch graded) are replaced, judged on ``runs_expected`` runs made under
+        ``conditions``. Submissions and tasks the batch did not grade stay as they were.
+        """
         with self._transaction() as db:
-            old = [r[0] for r in db.execute("SELECT id FROM submissions WHERE kind = ?", (kind,))]
-            db.executemany("DELETE FROM task_files WHERE submission_id = ?", [(i,) for i in old])
-            db.execute("DELETE FROM submissions WHERE kind = ?", (kind,))
-            for position, (submission, static) in enumerate(zip(submissions, statics, strict=True)):
+            (last,) = db.execute("SELECT COALESCE(MAX(position), -1) FROM submissions").fetchone()
+            for submission, static in zip(submissions, statics, strict=True):
+                row = db.execute("SELECT position FROM submissions WHERE id = ?",
+                                 (submission.id,)).fetchone()
+                if row is None:
+                    last += 1
+                position = last if row is None else row[0]
                 db.execute(
-                    "INSERT OR REPLACE INTO submissions VALUES (?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO submissions (id, position, source, sha256, kind) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     (submission.id, position, submission.source, submission.sha256, kind),
                 )
                 for task, result in static.items():
                     file = submission.files.get(task)
                     db.execute(
-                        "INSERT OR REPLACE INTO task_files VALUES (?, ?, ?, ?)",
+                        "INSERT OR REPLACE INTO task_files (submission_id, task, file_sha256, "
+                        "static_json, runs_expected, conditions) VALUES (?, ?, ?, ?, ?, ?)",
                         (submission.id, task, file.sha256 if file and file.text is not None
-                         else None, json.dumps(static_to_json(result))),
+                         else None, json.dumps(static_to_json(result)), runs_expected,
+                         conditions),
                     )
 
     def submissions(self, *, kind: str | None = None) -> list[StoredSubmission]:
@@ -144,11 +197,15 @@ class Store:
             params = (kind,)
         rows = list(self._db.execute(query + " ORDER BY kind DESC, position", params))
         tasks: dict[str, dict[str, StoredTask]] = {row[0]: {} for row in rows}
-        for sub_id, task, sha, static_json in self._db.execute(
-            "SELECT submission_id, task, file_sha256, static_json FROM task_files"
+        for sub_id, task, sha, static_json, runs_expected, conditions in self._db.execute(
+            "SELECT submission_id, task, file_sha256, static_json, runs_expected, conditions "
+            "FROM task_files"
         ):
             if sub_id in tasks:
-                tasks[sub_id][task] = StoredTask(task, sha, static_from_json(json.loads(static_json)))
+                tasks[sub_id][task] = StoredTask(
+                    task, sha, static_from_json(json.loads(static_json)),
+                    runs_expected=runs_expected, conditions=conditions or "",
+                )
         return [
             StoredSubmission(id=i, source=s, sha256=h, kind=k, tasks=dict(sorted(tasks[i].items())))
             for i, s, h, k in rows
@@ -156,42 +213,51 @@ class Store:
 
     # ------------------------------------------------------------------------------------- runs
 
-    def put_run(self, *, task: str, file_sha256: str, outcome: RunOutcome) -> None:
+    def put_run(
+        self, *, task: str, file_sha256: str, outcome: RunOutcome, conditions: str = ""
+    ) -> None:
         """Store one finished run: one transaction, so a kill never leaves half a run behind."""
+        if outcome.grader_error:
+            raise ValueError("a run the grader failed to make is not an observation: not stored")
         facts = outcome.facts
         figure = facts.figure_png if facts is not None else None
         if facts is not None and figure is not None:  # kept once, as a BLOB
             outcome = replace(outcome, facts=replace(facts, figure_png=None))
         with self._transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO runs (task, file_sha256, idx, outcome_json, figure) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (task, file_sha256, outcome.index, json.dumps(outcome_to_json(outcome)), figure),
+                "INSERT OR REPLACE INTO runs (task, file_sha256, conditions, idx, outcome_json, "
+                "figure) VALUES (?, ?, ?, ?, ?, ?)",
+                (task, file_sha256, conditions, outcome.index,
+                 json.dumps(outcome_to_json(outcome)), figure),
             )
 
-    def run_indexes(self, *, task: str, file_sha256: str) -> set[int]:
+    def run_indexes(self, *, task: str, file_sha256: str, conditions: str = "") -> set[int]:
+        """The indexes stored for a task file under ``conditions`` (runs under others: missing)."""
         rows = self._db.execute(
-            "SELECT idx FROM runs WHERE task = ? AND file_sha256 = ?", (task, file_sha256)
+            "SELECT idx FROM runs WHERE task = ? AND file_sha256 = ? AND conditions = ?",
+            (task, file_sha256, conditions),
         )
         return {row[0] for row in rows}
 
-    def runs(self, *, task: str, file_sha256: str) -> list[RunOutcome]:
-        """The stored outcomes of a task file, by run index (the analysis run excluded)."""
+    def runs(self, *, task: str, file_sha256: str, conditions: str = "") -> list[RunOutcome]:
+        """The outcomes of a task file under ``conditions``, by index (the analysis run excluded)."""
         rows = self._db.execute(
-            "SELECT outcome_json FROM runs WHERE task = ? AND file_sha256 = ? AND idx >= 0 "
-            "ORDER BY idx",
-            (task, file_sha256),
+            "SELECT outcome_json FROM runs WHERE task = ? AND file_sha256 = ? AND conditions = ? "
+            "AND idx >= 0 ORDER BY idx",
+            (task, file_sha256, conditions),
         )
         return [outcome_from_json(json.loads(row[0])) for row in rows]
 
-    def figure(self, *, task: str, file_sha256: str) -> bytes | None:
+    def figure(self, *, task: str, file_sha256: str, conditions: str = "") -> bytes | None:
         row = self._db.execute(
-            "SELECT figure FROM runs WHERE task = ? AND file_sha256 = ? AND idx = ?",
-            (task, file_sha256, ANALYSIS_INDEX),
+            "SELECT figure FROM runs WHERE task = ? AND file_sha256 = ? AND conditions = ? "
+            "AND idx = ?",
+            (task, file_sha256, conditions, ANALYSIS_INDEX),
         ).fetchone()
         return None if row is None else row[0]
 
     def forget_runs(self, keys: Iterable[tuple[str, str]]) -> None:
-        """Drop the stored runs of these (task, file_sha256) pairs (``--fresh``)."""
+        """Drop the stored runs of these (task, file_sha256) pairs, whatever their conditions
+        (``--fresh``)."""
         with self._transaction() as db:
             db.executemany("DELETE FROM runs WHERE task = ? AND file_sha256 = ?", list(keys))

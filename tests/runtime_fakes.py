@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Self
 
+from grader.executor import grader_error
 from grader.records import HarnessFacts, ModelFact, RunOutcome, RunSpec, RunStatus
 
 PATTERNS = (r"Test error: (-?\d+\.\d{2})%", r"Model size: (-?\d+)", r"Duration: (-?\d+\.\d)s")
@@ -49,12 +50,22 @@ def outcome(
 
 
 class FakeExecutor:
-    """Answers each spec with ``answer(spec)``; can raise KeyboardInterrupt after n runs."""
+    """Answers each spec with ``answer(spec)``; can raise KeyboardInterrupt after n runs.
+
+    ``fail(spec)`` true: the run is one the grader failed to make (as a real executor yields it
+    when an exception escapes a run). ``interrupt_on_close``: the first ``close`` raises
+    KeyboardInterrupt (a second Ctrl-C while the children are being killed).
+    """
 
     def __init__(self, answer: Callable[[RunSpec], RunOutcome], *,
-                 interrupt_after: int | None = None) -> None:
+                 interrupt_after: int | None = None, isolation_kind: str = "fake",
+                 fail: Callable[[RunSpec], bool] | None = None,
+                 interrupt_on_close: bool = False) -> None:
         self.answer = answer
         self.interrupt_after = interrupt_after
+        self.isolation_kind = isolation_kind
+        self.fail = fail
+        self.interrupt_on_close = interrupt_on_close
         self.seen: list[RunSpec] = []
         self.closed = False
 
@@ -63,9 +74,15 @@ class FakeExecutor:
             if self.interrupt_after is not None and len(self.seen) >= self.interrupt_after:
                 raise KeyboardInterrupt
             self.seen.append(spec)
+            if self.fail is not None and self.fail(spec):
+                yield spec, grader_error(spec, RuntimeError("the worker went away"))
+                continue
             yield spec, replace(self.answer(spec), index=spec.index)
 
     def close(self) -> None:
+        if self.interrupt_on_close:
+            self.interrupt_on_close = False
+            raise KeyboardInterrupt
         self.closed = True
 
     def __enter__(self) -> Self:

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from tests.sandbox_scripts import alive_with, script_spec
 
 distributed = pytest.importorskip("dask.distributed")
 
-from grader.executor import DaskExecutor
+from grader.executor import DaskExecutor, _run_on_worker
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +64,27 @@ def test_closing_the_dask_executor_kills_the_running_children(scheduler: str) ->
         time.sleep(0.1)
     assert alive_with(token) == []  # killed, not left to hang for 60 s
     assert outcomes == [] or all(o.status is RunStatus.FAILED for _, o in outcomes)
+
+
+def test_a_run_that_fails_on_a_worker_is_a_grader_error_not_an_exception(scheduler: str) -> None:
+    clean = script_spec("clean.py")
+    broken = dataclasses.replace(clean, index=1, script_name="no/such/folder/task1.py")
+    with DaskExecutor(address=scheduler, harness_child=False) as executor:
+        done = {spec.index: outcome for spec, outcome in executor.run([clean, broken])}
+    assert done[0].status is RunStatus.OK and not done[0].grader_error
+    assert done[1].grader_error and done[1].status is RunStatus.FAILED
+    assert done[1].note.startswith("grader error: FileNotFoundError")
+
+
+def test_the_workers_get_the_dataset_from_the_grader_not_its_file_system(tmp_path: Path) -> None:
+    """What a worker runs, here in this process: the spec's dataset path does not exist."""
+    clean = script_spec("clean.py")
+    content = Path(clean.dataset_path).read_bytes()
+    elsewhere = dataclasses.replace(clean, dataset_path=str(tmp_path / "gone" / "dataset.txt"))
+    outcome = _run_on_worker(elsewhere, False, uuid.uuid4().hex, content)
+    assert outcome.status is RunStatus.OK and outcome.dataset_intact
+
+
+def test_the_workers_isolation_is_a_run_condition(scheduler: str) -> None:
+    with DaskExecutor(address=scheduler, harness_child=False) as executor:
+        assert executor.isolation_kind in ("bubblewrap", "none")
