@@ -9,60 +9,82 @@ from grader.checks.base import StaticCheck, TaskContext
 from grader.records import Finding
 
 
-def module_bindings(tree: ast.Module, name: str, *, walrus: bool = True) -> list[ast.AST]:
-    """Every node that binds (or deletes) the module-level ``name``, in source order.
+def module_bindings(
+    tree: ast.Module, names: Iterable[str], *, walrus: bool = True
+) -> dict[str, list[ast.AST]]:
+    """For each of ``names``, every node that binds (or deletes) it at module level, in source
+    order.
 
     Module-level blocks (``if``, ``for``, ``with``, ``try``) share the module's scope; a function
     counts where it declares ``global name``; ``globals()[name] = ...`` counts too. Only statements
     are walked (bindings live in their targets), plus, with ``walrus`` (pass False when the source
     holds no ``:=``, to save walking every expression), the expressions of each statement.
+
+    One walk serves every name (the check asks for both flags): each binding node binds exactly
+    one name, so filing it under that name gives each list the nodes, in the same order, that a
+    walk for that name alone would find. A function body is entered with just the names it
+    declares ``global``, as a walk per name would enter it only for those.
     """
-    found: list[ast.AST] = []
-    _walk_statements(tree.body, name, found, walrus)
-    return sorted(found, key=lambda n: (_line(n), getattr(n, "col_offset", 0)))
+    found: dict[str, list[ast.AST]] = {name: [] for name in names}
+    _walk_statements(tree.body, frozenset(found), found, walrus)
+    return {
+        name: sorted(nodes, key=lambda n: (_line(n), getattr(n, "col_offset", 0)))
+        for name, nodes in found.items()
+    }
 
 
 def _walk_statements(
-    statements: list[ast.stmt], name: str, found: list[ast.AST], walrus: bool
+    statements: list[ast.stmt],
+    names: frozenset[str],
+    found: dict[str, list[ast.AST]],
+    walrus: bool,
 ) -> None:
     for statement in statements:
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if statement.name == name:
-                found.append(statement)
-            if not isinstance(statement, ast.ClassDef) and _declares_global(statement.body, name):
-                _walk_statements(statement.body, name, found, walrus)
+            if statement.name in names:
+                found[statement.name].append(statement)
+            if not isinstance(statement, ast.ClassDef):
+                declared = names & _globals_declared(statement.body)
+                if declared:
+                    _walk_statements(statement.body, declared, found, walrus)
             continue
-        found.extend(_targets(statement, name, walrus))
+        for node, name in _targets(statement, names, walrus):
+            found[name].append(node)
         for block in ("body", "orelse", "finalbody"):
             inner = getattr(statement, block, None)
             if isinstance(inner, list):
-                _walk_statements(inner, name, found, walrus)
+                _walk_statements(inner, names, found, walrus)
         for handler in getattr(statement, "handlers", ()):
-            if handler.name == name:
-                found.append(handler)
-            _walk_statements(handler.body, name, found, walrus)
+            if handler.name in names:
+                found[handler.name].append(handler)
+            _walk_statements(handler.body, names, found, walrus)
         for case in getattr(statement, "cases", ()):
-            _walk_statements(case.body, name, found, walrus)
+            _walk_statements(case.body, names, found, walrus)
 
 
-def _declares_global(statements: list[ast.stmt], name: str) -> bool:
-    """Whether a function body (its nested blocks included, not nested functions) has
-    ``global name``."""
+def _globals_declared(statements: list[ast.stmt]) -> set[str]:
+    """The names a function body (its nested blocks included, not nested functions) declares
+    ``global``."""
+    declared: set[str] = set()
     for statement in statements:
-        if isinstance(statement, ast.Global) and name in statement.names:
-            return True
+        if isinstance(statement, ast.Global):
+            declared.update(statement.names)
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             continue
         blocks = [getattr(statement, b, None) for b in ("body", "orelse", "finalbody")]
         blocks += [h.body for h in getattr(statement, "handlers", ())]
         blocks += [c.body for c in getattr(statement, "cases", ())]
-        if any(isinstance(b, list) and _declares_global(b, name) for b in blocks):
-            return True
-    return False
+        for block in blocks:
+            if isinstance(block, list):
+                declared |= _globals_declared(block)
+    return declared
 
 
-def _targets(statement: ast.stmt, name: str, walrus: bool) -> list[ast.AST]:
-    """The nodes of ``statement`` itself (not of its nested blocks) that bind ``name``."""
+Bound = tuple[ast.AST, str]  # a binding node and the name it binds
+
+
+def _targets(statement: ast.stmt, names: frozenset[str], walrus: bool) -> list[Bound]:
+    """The nodes of ``statement`` itself (not of its nested blocks) that bind one of ``names``."""
     targets: list[ast.AST] = []
     if isinstance(statement, ast.Assign | ast.Delete):
         targets = list(statement.targets)
@@ -71,8 +93,9 @@ def _targets(statement: ast.stmt, name: str, walrus: bool) -> list[ast.AST]:
     elif isinstance(statement, ast.With | ast.AsyncWith):
         targets = [item.optional_vars for item in statement.items if item.optional_vars]
     elif isinstance(statement, ast.Import | ast.ImportFrom):
-        return [a for a in statement.names if (a.asname or a.name.split(".")[0]) == name]
-    found = [node for target in targets for node in _bound_in(target, name)]
+        bound = [(a, a.asname or a.name.split(".")[0]) for a in statement.names]
+        return [(alias, name) for alias, name in bound if name in names]
+    found = [pair for target in targets for pair in _bound_in(target, names)]
     if not walrus:
         return found
     # a walrus anywhere in the statement's own expressions binds in the module's scope
@@ -81,34 +104,38 @@ def _targets(statement: ast.stmt, name: str, walrus: bool) -> list[ast.AST]:
         for expression in part if isinstance(part, list) else [part]:
             if isinstance(expression, ast.AST):
                 found += [
-                    n.target
+                    (n.target, n.target.id)
                     for n in ast.walk(expression)
-                    if isinstance(n, ast.NamedExpr) and n.target.id == name
+                    if isinstance(n, ast.NamedExpr) and n.target.id in names
                 ]
     return found
 
 
-def _bound_in(target: ast.AST, name: str) -> list[ast.AST]:
-    """The nodes of an assignment target that bind ``name`` (attributes and items bind none)."""
+def _bound_in(target: ast.AST, names: frozenset[str]) -> list[Bound]:
+    """The nodes of an assignment target that bind one of ``names`` (attributes and items bind
+    none)."""
     if isinstance(target, ast.Name):
-        return [target] if target.id == name else []
+        return [(target, target.id)] if target.id in names else []
     if isinstance(target, ast.Tuple | ast.List):
-        return [node for element in target.elts for node in _bound_in(element, name)]
+        return [pair for element in target.elts for pair in _bound_in(element, names)]
     if isinstance(target, ast.Starred):
-        return _bound_in(target.value, name)
-    return [target] if _globals_item(target, name) else []
+        return _bound_in(target.value, names)
+    name = _globals_item(target)
+    return [(target, name)] if name in names else []
 
 
-def _globals_item(node: ast.AST, name: str) -> bool:
-    """``globals()["name"]`` or ``vars()["name"]`` as an assignment target."""
-    return (
+def _globals_item(node: ast.AST) -> str | None:
+    """``name`` of ``globals()["name"]`` or ``vars()["name"]`` as an assignment target."""
+    if (
         isinstance(node, ast.Subscript)
         and isinstance(node.value, ast.Call)
         and isinstance(node.value.func, ast.Name)
         and node.value.func.id in ("globals", "vars")
         and isinstance(node.slice, ast.Constant)
-        and node.slice.value == name
-    )
+        and isinstance(node.slice.value, str)
+    ):
+        return node.slice.value
+    return None
 
 
 def _is_false(node: ast.AST | None) -> bool:
@@ -156,8 +183,10 @@ class FlagsNotFalse(StaticCheck):
 
     def check(self, ctx: TaskContext) -> Iterable[Finding]:
         text = ctx.file.text or ""
-        for flag in ctx.original.flags:
-            bindings = module_bindings(ctx.tree, flag, walrus=":=" in text)
+        flags = ctx.original.flags
+        bound = module_bindings(ctx.tree, flags, walrus=":=" in text)
+        for flag in flags:
+            bindings = bound[flag]
             if not bindings:
                 yield self.finding(
                     f"`{flag}` is not defined: keep the provided `{flag} = False`",
