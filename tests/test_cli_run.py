@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,15 +15,24 @@ from rich.console import Console
 from grader import pipeline
 from grader.cli import main
 from grader.console import RunProgress, summary_table
+from grader.intake import discover as real_discover
 from grader.machine import usable_cores
-from grader.records import RunSpec, RunStatus, SubmissionResult, TaskResult, Verdict
+from grader.records import (
+    RunOutcome,
+    RunSpec,
+    RunStatus,
+    Submission,
+    SubmissionResult,
+    TaskResult,
+    Verdict,
+)
 from grader.spec import Assignment
 from tests.runtime_fakes import FakeExecutor, facts, outcome
 
 RESUME = "run the same command again to resume"
 
 
-def _answer(spec: RunSpec):
+def _answer(spec: RunSpec) -> RunOutcome:
     layers = ("Conv2D", "Dense") if spec.task == "task1" else ("GRU", "Dense")
     return outcome(spec.index, error=2.0, isolated=True, facts=facts(layers=layers))
 
@@ -233,14 +243,10 @@ def test_a_run_with_a_markup_id_does_not_abort_the_batch(
     tmp_path: Path, klass: Path, fakes: list[tuple[pipeline.Settings, FakeExecutor]],
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    original: Callable[..., list[object]] = pipeline.discover
+    def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submission]:
+        return [replace(s, id="s2[/]") for s in real_discover(paths, assignment=assignment)]
 
-    def discover(*args: object, **kwargs: object) -> list[object]:
-        from dataclasses import replace
-
-        return [replace(s, id="s2[/]") for s in original(*args, **kwargs)]  # type: ignore[type-var]
-
-    def failed(spec: RunSpec):
+    def failed(spec: RunSpec) -> RunOutcome:
         return outcome(spec.index, status=RunStatus.FAILED, stdout="", note="exit 1")
 
     monkeypatch.setattr(pipeline, "discover", discover)

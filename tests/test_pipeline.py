@@ -8,13 +8,13 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from grader import pipeline
 from grader.machine import usable_cores
-from grader.pipeline import grade
-from grader.records import RunSpec, RunStatus, Verdict
+from grader.pipeline import Batch, grade
+from grader.records import RunOutcome, RunSpec, RunStatus, Verdict
 from grader.results import SCHEMA_PATH
 from grader.spec import Assignment, SpecError, load_assignment
 from grader.store import ANALYSIS_INDEX, Store
@@ -35,7 +35,7 @@ def small_class(tmp_path: Path, repo_root: Path) -> Path:
     return root
 
 
-def _answer(spec: RunSpec):
+def _answer(spec: RunSpec) -> RunOutcome:
     layers = ("Conv2D", "Dense") if spec.task == "task1" else ("GRU", "Dense")
     return outcome(spec.index, error=2.0 + spec.index / 10, isolated=True,
                    facts=facts(layers=layers))
@@ -44,7 +44,9 @@ def _answer(spec: RunSpec):
 FAKE_OPTIONS = ("interrupt_after", "isolation_kind", "fail", "interrupt_on_close", "answer")
 
 
-def _grade(assignment: Assignment, paths: list[Path], out: Path, **kw: object):
+def _grade(
+    assignment: Assignment, paths: list[Path], out: Path, **kw: object
+) -> tuple[Batch, FakeExecutor]:
     options = {k: kw.pop(k) for k in FAKE_OPTIONS if k in kw}
     fake = FakeExecutor(options.pop("answer", _answer), **options)  # type: ignore[arg-type]
     batch = grade(paths=paths, assignment=assignment, out_dir=out, executor=fake, **kw)  # type: ignore[arg-type]
@@ -210,7 +212,7 @@ def test_runs_made_under_another_timeout_are_made_again_not_mixed(
 ) -> None:
     out = tmp_path / "out"
 
-    def timed_out(spec: RunSpec):
+    def timed_out(spec: RunSpec) -> RunOutcome:
         return outcome(spec.index, status=RunStatus.TIMEOUT, stdout="", note="killed after 30 s")
 
     _grade(assignment, [small_class / "amy"], out, runs=2, analysis=False, timeout=30,
@@ -287,7 +289,7 @@ def test_the_not_isolated_warning_survives_a_resume(
 ) -> None:
     out = tmp_path / "out"
 
-    def unisolated(spec: RunSpec):
+    def unisolated(spec: RunSpec) -> RunOutcome:
         return replace(_answer(spec), isolated=False)
 
     first, _ = _grade(assignment, [small_class], out, runs=2, analysis=False, answer=unisolated,

@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 SCRIPT = """\
 import time
 time.sleep(0.3)
@@ -63,3 +65,36 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
     for key, row in before.items():
         assert after[key] == row  # nothing repeated: the stored run is the very same row
     assert "already in the store" in finished.stdout
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_or_sigterm_mid_batch_says_how_to_resume(tmp_path: Path, signum: int) -> None:
+    """Ctrl-C (or SIGTERM) mid-batch: the children are killed, the store is consistent, the
+    command exits 130 with the line that says how to resume, and resuming loses nothing."""
+    students = 3
+    for n in range(students):
+        folder = tmp_path / "class" / f"student{n}"
+        folder.mkdir(parents=True)
+        (folder / "task1.py").write_text(SCRIPT.format(error=f"{n + 1}.00"))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "run", str(tmp_path / "class"), "--out", str(out),
+               "--runs", "3", "--tasks", "task1", "--no-analysis", "--jobs", "1"]
+    grader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    store = out / "grader.sqlite"
+    deadline = time.monotonic() + 120
+    while len(_rows(store)) < 2 and time.monotonic() < deadline and grader.poll() is None:
+        time.sleep(0.05)
+    grader.send_signal(signum)  # the grader only, as a terminal's Ctrl-C reaches it
+    stdout, stderr = grader.communicate(timeout=60)
+    assert grader.returncode == 130, stderr
+    assert "run the same command again to resume" in stdout and "Traceback" not in stderr
+    before = _rows(store)
+    assert 2 <= len(before) < students * 3, "the signal should land mid-batch"
+
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert finished.returncode == 0, finished.stderr
+    after = _rows(store)
+    assert len(after) == students * 3
+    for key, row in before.items():
+        assert after[key] == row
