@@ -76,11 +76,12 @@ def _original_tokens(original: OriginalScript) -> tuple[Tokens, tuple[tuple[int,
 
 
 #: align_provided's cache: the orchestrator, ``protected.modified`` and ``test_data.use`` ask
-#: for one task file's alignment one after the other, with the same tree, so a few entries catch
-#: every repeat. A cache entry keeps its syntax tree alive (some 10,000 objects), and the
-#: garbage collector walks every live object on each full collection: 256 entries made those
-#: collections about a third of the whole static stage. A miss only recomputes the same value.
-ALIGNMENTS_CACHED = 4
+#: for one task file's alignment one after the other, with the same tree, so one entry catches
+#: every repeat (the second spares it from a caller interleaving another file). An entry keeps
+#: its syntax tree alive (thousands of objects), and each garbage collection of the older
+#: generations walks every live object: 256 entries made those collections about a third of the
+#: whole static stage. A miss only recomputes the same value.
+ALIGNMENTS_CACHED = 2
 
 
 @lru_cache(maxsize=ALIGNMENTS_CACHED)
