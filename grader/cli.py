@@ -139,7 +139,8 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
     from grader.console import RunProgress, summary_table
     from grader.intake import IntakeError
     from grader.original import OriginalError
-    from grader.pipeline import GradingError, default_jobs, grade, oversubscribed
+    from grader.pipeline import grade
+    from grader.planning import GradingError, default_jobs, oversubscribed
     from grader.spec import SpecError, load_assignment
 
     try:

@@ -10,40 +10,38 @@ the submissions and tasks it graded, each judged on the runs this batch asked fo
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from grader import __version__
 from grader.checking import check_submission
-from grader.flags import force_flags
-from grader.harness import FACTS_VERSION
+from grader.executor import Executor
 from grader.intake import discover
-from grader.machine import describe_machine, usable_cores
-from grader.original import parse_original
+from grader.machine import describe_machine
+from grader.planning import (
+    GradingError,
+    Settings,
+    fingerprint,
+    make_settings,
+    plan_runs,
+    run_conditions,
+    verify_dataset,
+)
 from grader.records import (
     ReportMeta,
     RunOutcome,
     RunSpec,
-    StaticResult,
-    Submission,
     SubmissionResult,
 )
 from grader.results import build_results, results_document, write_results_json
 from grader.spec import Assignment
-from grader.store import ANALYSIS_INDEX, Store
+from grader.store import Store
 
 log = logging.getLogger(__name__)
-
-
-class GradingError(RuntimeError):
-    """The grader cannot start (its own materials are broken); never raised for a student's code."""
 
 
 class Progress(Protocol):
@@ -67,24 +65,6 @@ class _Silent:
         pass
 
 
-@dataclass(frozen=True)
-class Settings:
-    runs: int
-    jobs: int
-    tasks: tuple[str, ...]
-    timeout_s: float
-    threads: int
-    analysis: bool
-    scheduler: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "runs": self.runs, "jobs": self.jobs, "tasks": list(self.tasks),
-            "timeout_s": self.timeout_s, "threads_per_run": self.threads,
-            "analysis": self.analysis, "scheduler": self.scheduler,
-        }
-
-
 @dataclass
 class Batch:
     """What one ``grade`` call did: the runs it made and kept, and the results it wrote.
@@ -101,150 +81,6 @@ class Batch:
     grader_errors: int = 0
     interrupted: bool = False
     error: str = ""
-
-
-def default_jobs(assignment: Assignment) -> int:
-    """Runs in parallel by default: as many as the usable cores hold at the spec's threads each."""
-    return max(1, usable_cores() // assignment.limits.threads)
-
-
-def oversubscribed(*, jobs: int, assignment: Assignment) -> str:
-    """A one-line warning when ``jobs`` runs of the spec's threads need more than the cores."""
-    threads, cores = assignment.limits.threads, usable_cores()
-    if jobs * threads <= cores:
-        return ""
-    return (f"warning: {jobs} job(s) x {threads} thread(s) per run exceed the {cores} usable "
-            "core(s): runs will share cores, so their times are slower and less steady")
-
-
-def make_settings(
-    *, assignment: Assignment, runs: int | None, jobs: int | None, tasks: Sequence[str] | None,
-    timeout: float | None, analysis: bool, scheduler: str | None,
-) -> Settings:
-    known = [t.id for t in assignment.tasks]
-    chosen = tuple(tasks) if tasks else tuple(known)
-    unknown = [t for t in chosen if t not in known]
-    if unknown:
-        raise GradingError(f"unknown task(s) {', '.join(unknown)}; the assignment has {known}")
-    if (runs is not None and runs < 1) or (jobs is not None and jobs < 1):
-        raise GradingError("--runs and --jobs must be at least 1")
-    if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
-        raise GradingError(f"--timeout must be a number of seconds above 0 (got {timeout})")
-    return Settings(
-        runs=runs or assignment.runs, jobs=jobs or default_jobs(assignment), tasks=chosen,
-        timeout_s=float(timeout or assignment.limits.hard_timeout_s),
-        threads=assignment.limits.threads, analysis=analysis, scheduler=scheduler,
-    )
-
-
-def run_conditions(settings: Settings, assignment: Assignment, *, isolation: str) -> dict[str, Any]:
-    """What a run's result may depend on besides the script: stored runs must match all of it."""
-    limits = assignment.limits
-    return {
-        "hard_timeout_s": float(settings.timeout_s),
-        "memory_mb": int(limits.memory_mb),
-        "processes": int(limits.processes),
-        "output_kb": int(limits.output_kb),
-        "threads_per_run": int(settings.threads),
-        "isolation": isolation,
-        "dataset_sha256": assignment.dataset_sha256,
-        "facts_version": FACTS_VERSION,
-    }
-
-
-def fingerprint(conditions: dict[str, Any]) -> str:
-    """A short, stable digest of ``run_conditions``: the key stored runs are kept under."""
-    text = json.dumps(conditions, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def verify_dataset(assignment: Assignment) -> None:
-    try:
-        digest = hashlib.sha256(assignment.dataset.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise GradingError(f"cannot read the dataset {assignment.dataset}: {exc}") from exc
-    if digest != assignment.dataset_sha256:
-        raise GradingError(
-            f"{assignment.dataset} does not match the assignment's sha256 ({digest}); "
-            "restore it (data/make_dataset.py regenerates it)"
-        )
-
-
-def plan_runs(
-    submissions: Sequence[Submission],
-    statics: Sequence[dict[str, StaticResult]],
-    *,
-    assignment: Assignment,
-    settings: Settings,
-    store: Store,
-    conditions: str = "",
-) -> tuple[list[RunSpec], int]:
-    """The runs still missing from the store, scored runs first and the analysis runs last.
-
-    Two students who handed in the same file share its runs (the store is keyed by content).
-    Only runs stored under ``conditions`` count as done. Returns the specs and how many runs the
-    store already had.
-    """
-    scored: list[RunSpec] = []
-    analysis: list[RunSpec] = []
-    # every (task, content, index) once: planned now or found in the store
-    planned: set[tuple[str, str, int]] = set()
-    skipped = 0
-    for submission, static in zip(submissions, statics, strict=True):
-        for task_id in settings.tasks:
-            file = submission.files.get(task_id)
-            result = static.get(task_id)
-            if file is None or file.text is None or result is None or result.diff is None:
-                continue
-            if any(f.check == "syntax" for f in result.findings):
-                continue
-            original = parse_original(assignment.task(task_id))
-            done = store.run_indexes(task=task_id, file_sha256=file.sha256, conditions=conditions)
-            indexes = list(range(settings.runs)) + ([ANALYSIS_INDEX] if settings.analysis else [])
-            for index in indexes:
-                key = (task_id, file.sha256, index)
-                if key in planned:  # another student handed in the very same file
-                    continue
-                planned.add(key)
-                if index in done:
-                    skipped += index != ANALYSIS_INDEX
-                    continue
-                is_analysis = index == ANALYSIS_INDEX
-                flags = {name: is_analysis and name == "show_analysis" for name in original.flags}
-                spec = RunSpec(
-                    submission_id=submission.id,
-                    task=task_id,
-                    index=index,
-                    script_name=assignment.task(task_id).file,
-                    script_text=force_flags(file.text, flags),
-                    script_sha256=file.sha256,
-                    dataset_path=str(assignment.dataset),
-                    dataset_sha256=assignment.dataset_sha256,
-                    timeout_s=settings.timeout_s,
-                    memory_mb=assignment.limits.memory_mb,
-                    output_kb=assignment.limits.output_kb,
-                    processes=assignment.limits.processes,
-                    threads=settings.threads,
-                    analysis=is_analysis,
-                    test_names=tuple(sorted(original.test_names)),
-                    conditions=conditions,
-                )
-                (analysis if is_analysis else scored).append(spec)
-    return scored + analysis, skipped
-
-
-class Executor(Protocol):
-    """See ``grader.executor``: yields (spec, outcome) as runs complete; ``close`` kills all.
-
-    An outcome with ``grader_error`` set is a run the grader failed to make: not stored.
-    """
-
-    @property
-    def isolation_kind(self) -> str: ...
-
-    def run(self, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, RunOutcome]]: ...
-
-    def close(self) -> None: ...
 
 
 def _executor(settings: Settings) -> Executor:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from grader import pipeline
+from grader import pipeline, planning
 from grader.cli import main
 from grader.console import RunProgress, summary_table
 from grader.intake import discover as real_discover
@@ -47,11 +47,11 @@ def klass(tmp_path: Path, repo_root: Path) -> Path:
 
 
 @pytest.fixture
-def fakes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[pipeline.Settings, FakeExecutor]]:
+def fakes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[planning.Settings, FakeExecutor]]:
     """Every executor the CLI asks for is a FakeExecutor; the settings it was asked with."""
-    made: list[tuple[pipeline.Settings, FakeExecutor]] = []
+    made: list[tuple[planning.Settings, FakeExecutor]] = []
 
-    def executor(settings: pipeline.Settings) -> FakeExecutor:
+    def executor(settings: planning.Settings) -> FakeExecutor:
         made.append((settings, FakeExecutor(_answer)))
         return made[-1][1]
 
@@ -80,7 +80,7 @@ def test_a_timeout_must_be_above_zero(
 
 
 def test_jobs_default_to_the_cores_divided_by_the_threads_per_run(
-    klass: Path, tmp_path: Path, fakes: list[tuple[pipeline.Settings, FakeExecutor]],
+    klass: Path, tmp_path: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
     assignment: Assignment, capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert _run(klass, tmp_path / "out") == 0
@@ -92,7 +92,7 @@ def test_jobs_default_to_the_cores_divided_by_the_threads_per_run(
 
 
 def test_more_jobs_than_the_cores_hold_warn_in_one_printed_line(
-    klass: Path, tmp_path: Path, fakes: list[tuple[pipeline.Settings, FakeExecutor]],
+    klass: Path, tmp_path: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert _run(klass, tmp_path / "out", "--jobs", str(usable_cores() + 1)) == 0
@@ -137,7 +137,7 @@ def test_runs_the_grader_failed_to_make_exit_1_and_are_made_next_time(
 
 @pytest.mark.parametrize("stage", ["discover", "check_submission", "plan_runs", "_render"])
 def test_an_interrupt_at_any_stage_says_how_to_resume_and_exits_130(
-    klass: Path, tmp_path: Path, fakes: list[tuple[pipeline.Settings, FakeExecutor]],
+    klass: Path, tmp_path: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stage: str,
 ) -> None:
     out = tmp_path / "out"
@@ -179,7 +179,7 @@ def test_an_interrupt_while_loading_the_spec_exits_130(
 
 def test_report_with_a_broken_original_exits_2(
     klass: Path, tmp_path: Path, repo_root: Path,
-    fakes: list[tuple[pipeline.Settings, FakeExecutor]], capsys: pytest.CaptureFixture[str],
+    fakes: list[tuple[planning.Settings, FakeExecutor]], capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "out"
     assert _run(klass, out) == 0
@@ -240,7 +240,7 @@ def test_the_summary_table_shows_student_ids_as_they_are(student: str) -> None:
 
 
 def test_a_run_with_a_markup_id_does_not_abort_the_batch(
-    tmp_path: Path, klass: Path, fakes: list[tuple[pipeline.Settings, FakeExecutor]],
+    tmp_path: Path, klass: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
     def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submission]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from grader import pipeline
+from grader import pipeline, planning
 from grader.machine import usable_cores
 from grader.pipeline import Batch, grade
 from grader.records import RunOutcome, RunSpec, RunStatus, Verdict
@@ -244,25 +244,25 @@ def test_runs_made_under_another_isolation_are_made_again(
 
 
 def test_the_fingerprint_covers_every_run_condition(assignment: Assignment) -> None:
-    settings = pipeline.make_settings(assignment=assignment, runs=None, jobs=1, tasks=None,
+    settings = planning.make_settings(assignment=assignment, runs=None, jobs=1, tasks=None,
                                       timeout=None, analysis=True, scheduler=None)
-    conditions = pipeline.run_conditions(settings, assignment, isolation="bubblewrap")
+    conditions = planning.run_conditions(settings, assignment, isolation="bubblewrap")
     assert set(conditions) == {"hard_timeout_s", "memory_mb", "processes", "output_kb",
                                "threads_per_run", "isolation", "dataset_sha256", "facts_version"}
-    base = pipeline.fingerprint(conditions)
+    base = planning.fingerprint(conditions)
     for key in conditions:
-        assert pipeline.fingerprint({**conditions, key: "other"}) != base, key
+        assert planning.fingerprint({**conditions, key: "other"}) != base, key
     # the spec's 600 and --timeout 600 are the same condition
-    explicit = pipeline.make_settings(assignment=assignment, runs=None, jobs=4, tasks=None,
+    explicit = planning.make_settings(assignment=assignment, runs=None, jobs=4, tasks=None,
                                       timeout=600.0, analysis=False, scheduler=None)
-    assert pipeline.fingerprint(
-        pipeline.run_conditions(explicit, assignment, isolation="bubblewrap")) == base
+    assert planning.fingerprint(
+        planning.run_conditions(explicit, assignment, isolation="bubblewrap")) == base
 
 
 @pytest.mark.parametrize("timeout", [0.0, -5.0, float("nan"), float("inf")])
 def test_a_timeout_must_be_above_zero(assignment: Assignment, timeout: float) -> None:
-    with pytest.raises(pipeline.GradingError, match="--timeout"):
-        pipeline.make_settings(assignment=assignment, runs=None, jobs=1, tasks=None,
+    with pytest.raises(planning.GradingError, match="--timeout"):
+        planning.make_settings(assignment=assignment, runs=None, jobs=1, tasks=None,
                                timeout=timeout, analysis=True, scheduler=None)
 
 
@@ -314,15 +314,15 @@ def test_threads_per_run_come_from_the_spec_whatever_the_jobs(
         _, fake = _grade(assignment, [small_class / "amy"], tmp_path / f"out{jobs}", runs=1,
                          analysis=False, jobs=jobs)
         assert {s.threads for s in fake.seen} == {assignment.limits.threads}
-    settings = pipeline.make_settings(assignment=assignment, runs=None, jobs=None, tasks=None,
+    settings = planning.make_settings(assignment=assignment, runs=None, jobs=None, tasks=None,
                                       timeout=None, analysis=True, scheduler=None)
     assert settings.jobs == max(1, usable_cores() // assignment.limits.threads)
 
 
 def test_jobs_beyond_the_cores_warn_in_one_line(assignment: Assignment) -> None:
     cores = usable_cores()
-    assert pipeline.oversubscribed(jobs=cores, assignment=assignment) == ""
-    warning = pipeline.oversubscribed(jobs=cores + 1, assignment=assignment)
+    assert planning.oversubscribed(jobs=cores, assignment=assignment) == ""
+    warning = planning.oversubscribed(jobs=cores + 1, assignment=assignment)
     assert "exceed" in warning and "\n" not in warning
 
 

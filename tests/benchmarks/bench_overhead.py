@@ -38,7 +38,6 @@ from pathlib import Path
 
 from grader.executor import run_one
 from grader.flags import force_flags
-from grader.machine import usable_cores
 from grader.original import parse_original
 from grader.records import RunSpec, RunStatus
 from grader.sandbox import detect_isolation, scrubbed_env
@@ -105,7 +104,7 @@ def task_spec(assignment: Assignment, task_id: str) -> RunSpec:
         dataset_sha256=assignment.dataset_sha256, timeout_s=assignment.limits.hard_timeout_s,
         memory_mb=assignment.limits.memory_mb, output_kb=assignment.limits.output_kb,
         processes=assignment.limits.processes,
-        threads=assignment.limits.threads or usable_cores(),
+        threads=assignment.limits.threads,
         test_names=tuple(sorted(original.test_names)),
     )
 
