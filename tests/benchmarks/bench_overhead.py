@@ -10,12 +10,14 @@ own cost: the wrapper's start, the harness's audit hook and wrappers, the datase
 
     python tests/benchmarks/bench_overhead.py                     # 2 rounds of each task
     python tests/benchmarks/bench_overhead.py --rounds 1 --tasks task1
-    python tests/benchmarks/bench_overhead.py --whole              # the whole command as well
+    python tests/benchmarks/bench_overhead.py --whole              # the whole command instead
 
-With ``--whole`` it then times the whole command, ``grader run --jobs 1 --runs 1 --no-analysis``
+With ``--whole`` it times the whole command instead, ``grader run --jobs 1 --runs 1 --no-analysis``
 (intake, static checks, the store, results and the HTML report included) on a small class (the
 reference solutions and two students of the example class), against the sum of the same scripts
-run bare one after the other; a second round runs them in the other order.
+run bare one after the other, each pinned to the cores the grader pins its run to (with one
+thread per run, one core: the grader pins a run to as many cores as it has threads, whatever
+``--jobs`` is); a second round runs them in the other order.
 
 The target is under 5 % of wall time. Wall time is noisy on a shared machine; CPU time is
 reported too (from the run's cgroup under isolation, from rusage bare).
@@ -36,7 +38,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.executor import run_one
+from grader.executor import core_sets, run_one
 from grader.flags import force_flags
 from grader.original import parse_original
 from grader.records import RunSpec, RunStatus
@@ -59,8 +61,9 @@ class Timing:
     cpu_s: float
 
 
-def bare(spec: RunSpec) -> Timing:
-    """``spec``'s script run plainly in a temporary folder, with the same threads as the grader."""
+def bare(spec: RunSpec, cores: Sequence[int] | None = None) -> Timing:
+    """``spec``'s script run plainly in a temporary folder, with the same threads as the grader
+    and, with ``cores``, pinned to the same cores as the grader pins its run."""
     with tempfile.TemporaryDirectory(prefix="bench-overhead-") as folder:
         work = Path(folder)
         (work / spec.script_name).write_text(spec.script_text)
@@ -69,8 +72,10 @@ def bare(spec: RunSpec) -> Timing:
         env["PATH"] = os.environ.get("PATH", env["PATH"])
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
+        pin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
         done = subprocess.run([sys.executable, spec.script_name], cwd=work, env=env,
-                              capture_output=True, timeout=spec.timeout_s, check=False)
+                              capture_output=True, timeout=spec.timeout_s, check=False,
+                              preexec_fn=pin)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -156,8 +161,9 @@ def measure_whole(assignment: Assignment, rounds: int) -> None:
         for round_ in range(rounds):
             steps = ("bare", "grader") if round_ % 2 == 0 else ("grader", "bare")
             for step in steps:
-                if step == "bare":
-                    sums.append(sum(bare(spec).wall_s for spec in specs))
+                if step == "bare":  # on the one core `grader run --jobs 1` pins its runs to
+                    pinned = core_sets(1, size=assignment.limits.threads)[0]
+                    sums.append(sum(bare(spec, pinned).wall_s for spec in specs))
                 else:
                     commands.append(whole_command(folder, out))
                 print(f"  whole, round {round_ + 1}, {step}: "
@@ -180,12 +186,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tasks", help="comma-separated task ids (default: all)")
     parser.add_argument("--assignment", type=Path, help="the spec (default: assignment.toml)")
     parser.add_argument("--whole", action="store_true",
-                        help="also time the whole `grader run` command on a small class")
+                        help="time the whole `grader run` command on a small class instead")
     args = parser.parse_args(argv)
     assignment = load_assignment(args.assignment)
     tasks = args.tasks.split(",") if args.tasks else [t.id for t in assignment.tasks]
     isolation = detect_isolation()
     print(f"isolation: {isolation.kind}; load average before: {os.getloadavg()}")
+    if args.whole:
+        measure_whole(assignment, args.rounds)
+        print(f"load average after: {os.getloadavg()}")
+        return 0
     print("| task | rounds | bare wall s | sandboxed wall s | bare CPU s | sandboxed CPU s "
           "| wall overhead |")
     print("|---|---|---|---|---|---|---|")
@@ -205,8 +215,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| {task_id} | {args.rounds} | {_mean([t.wall_s for t in plain])} "
               f"| {_mean([t.wall_s for t in boxed])} | {_mean([t.cpu_s for t in plain])} "
               f"| {_mean([t.cpu_s for t in boxed])} | {100 * (ratio - 1):+.1f} % |", flush=True)
-    if args.whole:
-        measure_whole(assignment, args.rounds)
     print(f"load average after: {os.getloadavg()}")
     return 0
 
