@@ -67,6 +67,8 @@ def task_plots(
     top = scale_max(task)
     off = sum(1 for p in points if p.error_pct > top)
     edge = f"; {off} beyond {top:g} % are drawn at the edge" if off else ""
+    star = (" The star is the reference solution" if reference else
+            " No reference solution graded into this folder (`grader reference` adds it)")
     return (
         Plot(
             "histogram",
@@ -80,15 +82,13 @@ def task_plots(
             "size",
             "Error against model size",
             _scatter(task, points, reference, top, measure="size"),
-            f"Dotted: the parameter limit ({task.max_params:,}). The star is the reference "
-            f"solution{edge}.",
+            f"Dotted: the parameter limit ({task.max_params:,}).{star}{edge}.",
         ),
         Plot(
             "duration",
             "Error against mean duration",
             _scatter(task, points, reference, top, measure="duration"),
-            f"Dotted: the time limit ({task.max_mean_duration_s:g} s). The star is the "
-            f"reference solution{edge}.",
+            f"Dotted: the time limit ({task.max_mean_duration_s:g} s).{star}{edge}.",
         ),
     )
 
