@@ -13,6 +13,7 @@ import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from grader.lines import line_texts
 from grader.records import DiffSummary, OriginalScript
 
 
@@ -26,13 +27,13 @@ class Churn:
 
 def _lines(text: str) -> list[str]:
     """Lines ending in "\\n" whatever the file used: a file saved on Windows is not all changed."""
-    return [line + "\n" for line in text.splitlines()]
+    return [line + "\n" for line in line_texts(text)]
 
 
 def _code_lines(text: str) -> list[tuple[int, str]]:
     """(line number, stripped text) of every line that holds code."""
     out = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(line_texts(text), start=1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             out.append((number, stripped))
@@ -111,7 +112,7 @@ def measure_churn(original: OriginalScript, text: str) -> Churn:
         student += removed_student
         outside += (i2 - i1) - removed_student
         before = ours[i1 - 1][0] if i1 > 0 else 0
-        after = ours[i2][0] if i2 < len(ours) else len(original.text.splitlines()) + 1
+        after = ours[i2][0] if i2 < len(ours) else len(line_texts(original.text)) + 1
         if any(r.start <= after and before <= r.end for r in students):
             student += j2 - j1
         else:

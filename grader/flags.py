@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
+from grader.lines import split_lines
+
 
 def force_flags(text: str, values: Mapping[str, bool]) -> str:
     """Return ``text`` with each top-level ``flag = <expr>`` rewritten to ``flag = <value>``.
@@ -20,7 +22,7 @@ def force_flags(text: str, values: Mapping[str, bool]) -> str:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return text
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)  # numbered as ast numbers them
     edits: list[tuple[int, int, int, int, str]] = []
     for node in tree.body:
         if isinstance(node, ast.Assign):

@@ -13,6 +13,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+from grader.lines import line_texts
 from grader.output_patterns import print_pattern
 from grader.records import OriginalScript, Region
 from grader.spec import TaskSpec
@@ -63,7 +64,7 @@ def find_regions(text: str, *, path: str = "<original>") -> list[Region]:
     """The fenced regions, in order; lines are those strictly between a marker and its END."""
     regions: list[Region] = []
     open_at: tuple[int, str, str] | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(line_texts(text), start=1):
         opened = _OPEN_MARKER.match(line)
         if opened:
             if open_at is not None:

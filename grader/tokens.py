@@ -10,11 +10,12 @@ Each distinct token becomes one character of a string, so that searching for a r
 from __future__ import annotations
 
 import ast
-import io
 import keyword
 import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
+
+from grader.lines import line_reader, line_texts
 
 _DROPPED = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
 _BY_TYPE = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE})
@@ -85,7 +86,7 @@ LINE_END = _symbol((tokenize.NEWLINE, ""))
 def tokenise(text: str) -> Tokens:
     """Tokens of ``text``, which must be valid Python (``tokenize.TokenError`` otherwise)."""
     raw = [
-        t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in _DROPPED
+        t for t in tokenize.generate_tokens(line_reader(text)) if t.type not in _DROPPED
     ]
     keys = [_key(t.type, t.string) for t in raw]
     dropped = _layout_only(keys)
@@ -94,7 +95,7 @@ def tokenise(text: str) -> Tokens:
         "".join(_symbol(keys[i]) for i in kept),
         tuple((raw[i].start[0], max(raw[i].start[0], raw[i].end[0])) for i in kept),
         tuple(raw[i].start[1] for i in kept),
-        tuple(text.splitlines()),
+        tuple(line_texts(text)),
     )
 
 

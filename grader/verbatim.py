@@ -11,11 +11,11 @@ costs a small fraction of tokenising the file, which stays the path for everythi
 from __future__ import annotations
 
 import ast
-import io
 import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
 
+from grader.lines import line_reader, line_texts
 from grader.records import OriginalScript
 
 #: a top-level statement as (first line, last line, column, kind)
@@ -42,9 +42,9 @@ def _statements(tree: ast.Module, first: int, last: int) -> tuple[Statement, ...
 def _code_parts(text: str) -> dict[int, str]:
     """Each code line's text before its comment; "" on a line where a string spanning lines
     starts, which a line-by-line comparison cannot judge."""
-    lines = text.splitlines()
+    lines = line_texts(text)
     cut: dict[int, int] = {}
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+    for token in tokenize.generate_tokens(line_reader(text)):
         if token.type == tokenize.STRING and token.start[0] != token.end[0]:
             cut[token.start[0]] = -1
         elif token.type == tokenize.COMMENT:
@@ -115,7 +115,7 @@ def find_verbatim(original: OriginalScript, text: str, tree: ast.Module) -> list
     blocks = _blocks(original)
     if blocks is None:
         return None
-    lines = text.splitlines()
+    lines = line_texts(text)
     found: list[range] = []
     cursor = 0
     for block in blocks:

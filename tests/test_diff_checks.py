@@ -17,7 +17,10 @@ from grader.churn import diff_summary, measure_churn
 from grader.diffing import align_provided, describe
 from grader.original import parse_original
 from grader.records import Finding, OriginalScript, SourceFile
+from grader.report.diffview import build_diff_view
+from grader.report.patch import apply_unified
 from grader.spec import Assignment
+from grader.verbatim import find_verbatim
 
 CASES = tomllib.loads((Path(__file__).parent / "diff_cases" / "cases.toml").read_text())["case"]
 
@@ -174,3 +177,51 @@ def test_windows_line_endings_change_nothing(assignment: Assignment) -> None:
     assert diff_findings(assignment, "task1", text) == []
     summary = diff_summary(original, text, name="task1.py")
     assert (summary.lines_added, summary.lines_removed) == (0, 0)
+
+
+#: characters ``str.splitlines()`` breaks at and Python does not (it counts only \r\n, \r, \n)
+ODD_BREAKS = ["\x0c", "\u2028"]
+
+
+def odd_text(original: OriginalScript, odd: str) -> str:
+    """The original with ``odd`` in its docstring and in a comment of each provided region."""
+    return (
+        original.text.replace('"""Assignment 3', f'"""Assignment 3{odd}', 1)
+        .replace("import numpy as np\n", f"import numpy as np  # arrays {odd} here\n", 1)
+        .replace("test_error = 100.0", f"# the error {odd} in percent\ntest_error = 100.0", 1)
+    )
+
+
+@pytest.mark.parametrize("odd", ODD_BREAKS, ids=["form-feed", "line-separator"])
+def test_odd_line_breaks_keep_findings_diff_and_anchors_on_their_lines(
+    assignment: Assignment, odd: str
+) -> None:
+    original = parse_original(assignment.task("task1"))
+    intact = odd_text(original, odd)
+    assert find_verbatim(original, intact, ast.parse(intact)) is not None  # the fast path holds
+    assert diff_findings(assignment, "task1", intact) == []
+    text = intact.replace("full_output = False", "full_output = True").replace(
+        "predictions != test_y", "predictions == test_y"
+    )
+    changed = text.split("\n").index("test_error = 100.0 * np.mean(predictions == test_y)") + 1
+    assert changed == 78  # the inserted comment, and nothing else, moved it
+    findings = {f.check: f for f in diff_findings(assignment, "task1", text)}
+    assert {check: f.line for check, f in findings.items()} == {
+        "flags.not_false": 8,
+        "protected.modified": changed,
+    }
+    quoted = "not `full_output = True  # True: print training progress`"
+    assert quoted in findings["flags.not_false"].message
+    quoted = "`test_error = 100.0 * np.mean(predictions == test_y)`"
+    assert quoted in findings["protected.modified"].message
+    summary = diff_summary(original, text, name="task1.py")
+    assert (summary.lines_added, summary.lines_removed) == (5, 4)
+    assert apply_unified(original.text, summary.unified) == text
+    view = build_diff_view(original=original, unified=summary.unified, anchor_prefix="task1")
+    lines = [line for block in view.blocks for line in block.lines]
+    assert view.complete
+    added = {line.new: line for line in lines if line.kind == "added"}
+    assert added[changed].violation and added[changed].anchor == f"task1-L{changed}"
+    assert "predictions == test_y" in added[changed].text
+    assert added[8].text.startswith("full_output = True")
+    assert changed in view.anchors

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+import pytest
+
 from grader.flags import force_flags
 
 OFF = {"full_output": False, "show_analysis": False}
@@ -42,3 +44,30 @@ def test_non_ascii_text_before_the_flag() -> None:
 
 def test_a_script_that_does_not_parse_is_left_unchanged() -> None:
     assert force_flags("full_output = (\n", OFF) == "full_output = (\n"
+
+
+#: characters ``str.splitlines()`` breaks at and Python does not (it counts only \r\n, \r, \n)
+ODD_BREAKS = ["\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("odd", ODD_BREAKS, ids=[f"U+{ord(c):04X}" for c in ODD_BREAKS])
+def test_line_breaks_python_does_not_count_change_nothing(odd: str) -> None:
+    text = (
+        f'"""A docstring {odd} with an odd break."""\n'
+        f"# header {odd} note\n"
+        "full_output = True\n"
+        f"x = '{odd}'; show_analysis = 1  # {odd}\n"
+        "y = 2\n"
+    )
+    out = force_flags(text, OFF)
+    assert out == text.replace("full_output = True", "full_output = False").replace(
+        "show_analysis = 1", "show_analysis = False"
+    )
+    namespace: dict[str, object] = {}
+    exec(compile(out, "t.py", "exec"), namespace)  # noqa: S102 (our own rewrite of a literal)
+    assert (namespace["full_output"], namespace["show_analysis"], namespace["y"]) == (False, False, 2)
+
+
+def test_old_mac_line_ends() -> None:
+    text = "# header\rfull_output = True\rshow_analysis = False\r"
+    assert force_flags(text, OFF) == text.replace("True", "False")

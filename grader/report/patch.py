@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.lines import line_texts, split_lines
+
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\"  # "\ No newline at end of file"
 
@@ -42,7 +44,7 @@ def parse_unified(unified: str) -> list[Hunk]:
                 Hunk(int(header.group(1)), int(header.group(3)), header.group(0), tuple(body))
             )
 
-    for line in unified.splitlines(keepends=True):
+    for line in split_lines(unified):  # a line may hold a form feed or \u2028
         started = _HUNK.match(line)
         if started:
             close()
@@ -63,7 +65,7 @@ def parse_unified(unified: str) -> list[Hunk]:
 
 def lines_of(text: str) -> list[str]:
     """Lines that all end in "\\n", as the stored diffs are made (line endings are not changes)."""
-    return [line + "\n" for line in text.splitlines()]
+    return [line + "\n" for line in line_texts(text)]
 
 
 def apply_hunks(old: Sequence[str], hunks: Sequence[Hunk]) -> list[str]:

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
+from grader.lines import line_texts
 from grader.records import Finding
 
 
@@ -165,7 +166,7 @@ def _one_line_source(text: str, statement: ast.stmt | None) -> str | None:
     the whole file again for each call)."""
     if statement is None or statement.end_lineno != statement.lineno:
         return None
-    lines = text.splitlines()
+    lines = line_texts(text)
     if not 0 < statement.lineno <= len(lines):
         return None
     shown = lines[statement.lineno - 1].strip()
