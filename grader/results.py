@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.atomic import write_atomic
 from grader.grading import grade_task
 from grader.records import SubmissionResult
 from grader.spec import Assignment
@@ -67,20 +66,6 @@ def results_document(
         "settings": settings,
         "submissions": [r.to_json() for r in results],
     }
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a reader never sees half of it (temporary file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it owner-only; results are for sharing
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_results_json(path: Path, document: dict[str, Any]) -> None:

@@ -16,8 +16,8 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.atomic import write_atomic
 from grader.records import Severity, SubmissionResult, TaskResult
-from grader.report.files import write_text
 
 TASK_FIELDS = (
     "verdict",
@@ -67,5 +67,5 @@ def write_grades_csv(
     """Write ``grades.csv`` atomically (a gradebook import never sees half a file)."""
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(grades_rows(results, tasks=tasks))
-    write_text(Path(path), buffer.getvalue())
+    write_atomic(Path(path), buffer.getvalue())
     return Path(path)

@@ -19,8 +19,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from grader.atomic import write_atomic
 from grader.records import ReportMeta, SubmissionResult
-from grader.report.files import write_text
 from grader.report.formatting import page_names
 from grader.report.leaderboard import Ranked, entries, rank
 from grader.report.leaderboard_view import leaderboard_view
@@ -129,14 +129,14 @@ def render_report(
         results=results, reference=reference, meta=meta, tasks=tasks, pages=from_root, plots=plots
     )
     script = page_script()
-    write_text(
+    write_atomic(
         index,
         env.get_template("index.html.j2").render(view=overview, page="index", script=script),
     )
     board = leaderboard_view(
         results=results, reference=reference, meta=meta, tasks=tasks, ranked=ranked, pages=from_root
     )
-    write_text(
+    write_atomic(
         out_dir / "leaderboard.html",
         env.get_template("leaderboard.html.j2").render(
             view=board, page="leaderboard", script=script
@@ -186,7 +186,7 @@ def _write_students(
                 previous=(before.id, names[before.id]) if before else None,
                 following=(after.id, names[after.id]) if after else None,
             )
-            write_text(
+            write_atomic(
                 folder / names[result.id],
                 template.render(view=view, page="student", script=NO_SCRIPT),
             )
