@@ -3,6 +3,9 @@
 Comments, blank lines and the width of indentation are dropped; numbers and strings compare by
 value (``4_000`` is ``4000``, ``'a'`` is ``"a"``, f-strings by their syntax tree); what a code
 formatter adds or removes without changing the program is dropped too (see ``_layout_only``).
+An f-string is one token on every Python: from 3.12 (PEP 701) ``tokenize`` splits it into
+``FSTRING_START``, its parts and ``FSTRING_END``, which are folded back into one ``STRING`` token,
+as 3.11 gives it (see ``fold_fstrings``).
 Each distinct token becomes one character of a string, so that searching for a region is
 ``str.find`` and aligning is ``difflib`` on strings.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import ast
 import keyword
 import tokenize
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,6 +24,15 @@ from grader.lines import line_reader, line_texts
 _DROPPED = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
 _BY_TYPE = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE})
 _VOCABULARY: dict[tuple[int, str], str] = {}
+#: the token types of an f-string's start and end, from Python 3.12 (PEP 701); None before
+if hasattr(tokenize, "FSTRING_START"):
+    # getattr: type checkers that target 3.11 do not know the names
+    FSTRING_TYPES: tuple[int, int] | None = (
+        getattr(tokenize, "FSTRING_START"),  # noqa: B009
+        getattr(tokenize, "FSTRING_END"),  # noqa: B009
+    )
+else:
+    FSTRING_TYPES = None
 
 
 @dataclass(frozen=True)
@@ -85,9 +98,10 @@ LINE_END = _symbol((tokenize.NEWLINE, ""))
 
 def tokenise(text: str) -> Tokens:
     """Tokens of ``text``, which must be valid Python (``tokenize.TokenError`` otherwise)."""
-    raw = [
-        t for t in tokenize.generate_tokens(line_reader(text)) if t.type not in _DROPPED
-    ]
+    tokens: Iterable[tokenize.TokenInfo] = tokenize.generate_tokens(line_reader(text))
+    if FSTRING_TYPES is not None:
+        tokens = fold_fstrings(tokens, line_texts(text), *FSTRING_TYPES)
+    raw = [t for t in tokens if t.type not in _DROPPED]
     keys = [_key(t.type, t.string) for t in raw]
     dropped = _layout_only(keys)
     kept = [i for i in range(len(raw)) if i not in dropped]
@@ -97,6 +111,42 @@ def tokenise(text: str) -> Tokens:
         tuple(raw[i].start[1] for i in kept),
         tuple(line_texts(text)),
     )
+
+
+def fold_fstrings(
+    tokens: Iterable[tokenize.TokenInfo], lines: Sequence[str], start: int, end: int
+) -> Iterator[tokenize.TokenInfo]:
+    """``tokens`` with each f-string, from its ``start`` token to the matching ``end`` token
+    (f-strings nest), folded into one ``STRING`` token of its source text, as Python 3.11
+    tokenises it; ``lines`` are the source lines the tokens' positions point into."""
+    depth = 0
+    first: tokenize.TokenInfo | None = None
+    for token in tokens:
+        if token.type == start:
+            if depth == 0:
+                first = token
+            depth += 1
+        elif depth == 0:
+            yield token
+        elif token.type == end:
+            depth -= 1
+            if depth == 0 and first is not None:
+                yield tokenize.TokenInfo(
+                    tokenize.STRING,
+                    _source(lines, first.start, token.end),
+                    first.start,
+                    token.end,
+                    first.line,
+                )
+
+
+def _source(lines: Sequence[str], start: tuple[int, int], end: tuple[int, int]) -> str:
+    """The source text from ``start`` to ``end`` (1-based lines, 0-based columns)."""
+    (first, col), (last, end_col) = start, end
+    if first == last:
+        return lines[first - 1][col:end_col]
+    middle = lines[first : last - 1]
+    return "\n".join([lines[first - 1][col:], *middle, lines[last - 1][:end_col]])
 
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
