@@ -100,7 +100,8 @@ GENERATOR_SEEDS: frozenset[str] = frozenset({"x", "seed", "entropy", "state"})
 SEED_KEYWORDS: frozenset[str] = frozenset({"seed", "random_state"})
 
 # fmt: off
-#: where known APIs take their seed positionally (0-based)
+#: where known APIs take their seed positionally (0-based), as the installed Keras 3 and
+#: TensorFlow define them (tests/test_seed_positions.py reads their signatures)
 SEED_POSITION: dict[str, int] = {
     **{
         f"keras.initializers.{name}": 0
@@ -120,8 +121,8 @@ SEED_POSITION: dict[str, int] = {
     "keras.layers.GaussianDropout": 1,
     "keras.layers.GaussianNoise": 1,
     "keras.layers.SpatialDropout1D": 1,
-    "keras.layers.SpatialDropout2D": 1,
-    "keras.layers.SpatialDropout3D": 1,
+    "keras.layers.SpatialDropout2D": 2,  # (rate, data_format, seed)
+    "keras.layers.SpatialDropout3D": 2,
     "keras.layers.RandomFlip": 1,
     "keras.layers.RandomRotation": 3,
     "keras.layers.RandomTranslation": 4,
