@@ -19,6 +19,9 @@ name, so every check lists each API once:
 - Keras is one namespace: ``tf.keras``, ``tensorflow.keras``, ``tensorflow.python.keras``,
   ``tf.compat.v1.keras``, ``keras.src`` and ``tf_keras`` all become ``keras``.
 
+The spelling of qualified names and what an import binds are :mod:`grader.qualnames`; the values
+of constant expressions (``"se" + "ed"``, ``SEED = 42``) are :mod:`grader.literals`.
+
 Resolution is flow-insensitive (one pass over the whole module, every scope): a parameter that
 happens to share an imported module's name resolves to that module. For checks that look for
 forbidden APIs that over-approximation is the safe side.
@@ -30,85 +33,19 @@ import ast
 import builtins
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
-#: prefixes rewritten to one spelling, most specific first
-_CANONICAL_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("tensorflow.python.keras", "keras"),
-    ("tensorflow.compat.v1.keras", "keras"),
-    ("tensorflow.compat.v2.keras", "keras"),
-    ("tensorflow.compat.v2", "tensorflow"),
-    ("tensorflow.keras", "keras"),
-    ("keras._tf_keras.keras", "keras"),
-    ("keras.api", "keras"),
-    ("keras.src", "keras"),
-    ("tf_keras", "keras"),
-    ("numpy.random.mtrand", "numpy.random"),
+from grader.literals import constant_string, is_constant, is_none, single_constants
+from grader.qualnames import (
+    SCRIPT_MODULE,
+    SCRIPT_NAMESPACES,
+    canonical,
+    import_targets,
+    is_instance,
 )
-_CANONICAL_FIRST = frozenset(old[0] for old, _ in _CANONICAL_PREFIXES)
+
 _BUILTINS = frozenset(dir(builtins))
 _DEFINITIONS = (ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler)
-#: canonical() answers remembered across files (the same library names recur in every script)
-_canonical_memo: dict[str, str] = {}
-_MEMO_SIZE = 8192
-#: what ``__name__`` is when the grader runs a task script
-_SCRIPT_MODULE = "__main__"
-#: what ``globals()``, ``vars()`` and ``locals()`` resolve to: the script's own namespace
-_NAMESPACES = frozenset({"builtins.globals()", "builtins.vars()", "builtins.locals()"})
-
-
-def canonical(qualname: str) -> str:
-    """``qualname`` with Keras (and a few other aliased namespaces) spelled one way."""
-    if qualname[:1] not in _CANONICAL_FIRST:
-        return qualname
-    known = _canonical_memo.get(qualname)
-    if known is not None:
-        return known
-    result = qualname
-    for old, new in _CANONICAL_PREFIXES:
-        if qualname.startswith(old) and (len(qualname) == len(old) or qualname[len(old)] == "."):
-            result = new + qualname[len(old) :]
-            break
-    if len(_canonical_memo) >= _MEMO_SIZE:
-        _canonical_memo.clear()
-    _canonical_memo[qualname] = result
-    return result
-
-
-def is_instance(qualname: str | None) -> bool:
-    """Whether ``qualname`` names a call's result (an object) rather than a module or its member."""
-    return qualname is not None and "()" in qualname
-
-
-class Imported(NamedTuple):
-    """One name of an import statement."""
-
-    module: str  # what is imported: ``a.b.c`` for ``import a.b.c``, ``a.b`` for ``from a import b``
-    name: str | None  # the name it binds (``a`` for ``import a.b.c``); None for ``*``
-    value: str  # what that name refers to (``a`` for ``import a.b.c``, ``a.b.c`` with ``as``)
-
-
-def import_targets(node: ast.Import | ast.ImportFrom) -> list[Imported]:
-    """What each alias of an import statement imports and binds; relative imports yield nothing."""
-    if isinstance(node, ast.Import):
-        return [
-            Imported(canonical(a.name), a.asname, canonical(a.name))
-            if a.asname
-            else Imported(canonical(a.name), a.name.split(".")[0], a.name.split(".")[0])
-            for a in node.names
-        ]
-    if node.level or not node.module:
-        return []
-    return [
-        Imported(canonical(node.module), None, canonical(node.module))
-        if a.name == "*"
-        else Imported(
-            canonical(f"{node.module}.{a.name}"),
-            a.asname or a.name,
-            canonical(f"{node.module}.{a.name}"),
-        )
-        for a in node.names
-    ]
 
 
 @dataclass
@@ -189,7 +126,7 @@ class Resolver:
             alias_values=frozenset(),
             stars=tuple(stars),
             bound=frozenset(counts),
-            constants=_constants(assignments, counts),
+            constants=single_constants(assignments, counts),
             single={name: value for name, value in assignments if counts.get(name) == 1},
         )
         candidates.sort(key=lambda pair: (pair[1].lineno, pair[1].col_offset))
@@ -287,11 +224,11 @@ class Resolver:
             and (self.resolve(value.func) == "builtins.vars")
         ):
             base = self.resolve(value.args[0])
-        elif self.resolve(value) in _NAMESPACES:
-            base = _SCRIPT_MODULE
+        elif self.resolve(value) in SCRIPT_NAMESPACES:
+            base = SCRIPT_MODULE
         elif self.resolve(value) == "sys.modules":
             if isinstance(node.slice, ast.Name) and node.slice.id == "__name__":
-                return _SCRIPT_MODULE
+                return SCRIPT_MODULE
             module = self.string(node.slice)
             return canonical(module) if module else None
         else:
@@ -332,47 +269,15 @@ class Resolver:
 
     def string(self, node: ast.AST) -> str | None:
         """The value of a string written as a constant expression (``"se" + "ed"``, ``NAME``)."""
-        if isinstance(node, ast.Constant):
-            return node.value if isinstance(node.value, str) else None
-        if isinstance(node, ast.Name) and node.id in self.constants:
-            return self.string(self.constants[node.id])
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            left, right = self.string(node.left), self.string(node.right)
-            return left + right if left is not None and right is not None else None
-        if isinstance(node, ast.JoinedStr):
-            parts = [self.string(v) for v in node.values]
-            return "".join(p for p in parts if p is not None) if None not in parts else None
-        if (
-            isinstance(node, ast.FormattedValue)
-            and node.format_spec is None
-            and (node.conversion == -1)
-        ):
-            return self.string(node.value)
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "join"
-            and len(node.args) == 1
-            and isinstance(node.args[0], ast.List | ast.Tuple)
-        ):
-            glue = self.string(node.func.value)
-            parts = [self.string(e) for e in node.args[0].elts]
-            return (
-                glue.join(p for p in parts if p is not None)
-                if (glue is not None and None not in parts)
-                else None
-            )
-        return None
+        return constant_string(node, self.constants)
 
     def is_constant(self, node: ast.AST) -> bool:
         """Whether ``node`` is fixed when the script is written: literals, arithmetic on them,
         tuples of them and names bound once (``SEED = 42``) to them."""
-        return _is_constant(node, self.constants)
+        return is_constant(node, self.constants)
 
     def is_none(self, node: ast.AST) -> bool:
-        if isinstance(node, ast.Name) and node.id in self.constants:
-            return self.is_none(self.constants[node.id])
-        return isinstance(node, ast.Constant) and node.value is None
+        return is_none(node, self.constants)
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
@@ -390,33 +295,3 @@ def _pairs(target: ast.AST, value: ast.expr) -> list[tuple[str, ast.expr]]:
     ):
         return [pair for t, v in zip(target.elts, value.elts, strict=True) for pair in _pairs(t, v)]
     return []
-
-
-def _is_constant(node: ast.AST, constants: dict[str, ast.expr]) -> bool:
-    if isinstance(node, ast.Constant):
-        return True
-    if isinstance(node, ast.Name):
-        return node.id in constants
-    if isinstance(node, ast.UnaryOp):
-        return _is_constant(node.operand, constants)
-    if isinstance(node, ast.BinOp):
-        return _is_constant(node.left, constants) and _is_constant(node.right, constants)
-    if isinstance(node, ast.Tuple | ast.List):
-        return all(_is_constant(e, constants) for e in node.elts)
-    return False
-
-
-def _constants(
-    assignments: list[tuple[str, ast.expr]], counts: dict[str, int]
-) -> dict[str, ast.expr]:
-    """``NAME = <constant expression>`` for names bound nowhere else, in any scope."""
-    constants: dict[str, ast.expr] = {}
-    pending = [(n, v) for n, v in assignments if counts.get(n) == 1]
-    changed = True
-    while changed:  # a constant may be written in terms of another one defined anywhere
-        changed = False
-        for name, value in pending:
-            if name not in constants and _is_constant(value, constants):
-                constants[name] = value
-                changed = True
-    return constants

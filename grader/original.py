@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -87,7 +88,8 @@ def find_regions(text: str, *, path: str = "<original>") -> list[Region]:
     return regions
 
 
-def _inside(node: ast.AST, regions: list[Region]) -> bool:
+def inside_regions(node: ast.AST, regions: Iterable[Region]) -> bool:
+    """Whether ``node`` lies wholly inside one of ``regions``."""
     start = int(getattr(node, "lineno", 0))
     end = int(getattr(node, "end_lineno", None) or start)
     return any(r.start <= start and end <= r.end for r in regions)
@@ -136,7 +138,7 @@ def find_test_names(tree: ast.Module, regions: list[Region], *, path: str) -> fr
     after = [r for r in provided if r.start > last_student]
     data: set[str] = set()
     for node in tree.body:
-        if not _inside(node, before):
+        if not inside_regions(node, before):
             continue
         if isinstance(node, ast.With):
             for item in node.items:
@@ -149,7 +151,7 @@ def find_test_names(tree: ast.Module, regions: list[Region], *, path: str) -> fr
             _taint(statement, data)
     consumed: set[str] = set()
     for node in tree.body:
-        if _inside(node, after):
+        if inside_regions(node, after):
             consumed |= _loaded(node)
     names = frozenset(data & consumed)
     if not names:
@@ -190,7 +192,7 @@ def find_dataset_name(tree: ast.Module, provided: list[Region], *, path: str) ->
     calls = [
         n
         for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and _is_open_call(n) and _inside(n, provided)
+        if isinstance(n, ast.Call) and _is_open_call(n) and inside_regions(n, provided)
     ]
     for call in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):
         if (
@@ -230,7 +232,7 @@ def find_output_patterns(tree: ast.Module, provided: list[Region], *, path: str)
             and isinstance(node.value, ast.Call)
             and isinstance(node.value.func, ast.Name)
             and node.value.func.id == "print"
-            and _inside(node, provided)
+            and inside_regions(node, provided)
         ):
             try:
                 patterns.append(print_pattern(node.value))

@@ -30,8 +30,9 @@ from grader.checks.static import STATIC_CHECKS
 from grader.checks.static.common import Prefixes
 from grader.checks.static.scan import build_scan, scan_of
 from grader.diffing import align_provided
-from grader.names import Resolver, canonical
+from grader.names import Resolver
 from grader.original import parse_original
+from grader.qualnames import canonical
 from grader.records import Finding, Severity, SourceFile
 from grader.spec import Assignment
 

@@ -10,7 +10,7 @@ from grader.lines import line_texts
 from grader.records import Finding
 
 
-def module_bindings(
+def bindings_of_names(
     tree: ast.Module, names: Iterable[str], *, walrus: bool = True
 ) -> dict[str, list[ast.AST]]:
     """For each of ``names``, every node that binds (or deletes) it at module level, in source
@@ -185,7 +185,7 @@ class FlagsNotFalse(StaticCheck):
     def check(self, ctx: TaskContext) -> Iterable[Finding]:
         text = ctx.file.text or ""
         flags = ctx.original.flags
-        bound = module_bindings(ctx.tree, flags, walrus=":=" in text)
+        bound = bindings_of_names(ctx.tree, flags, walrus=":=" in text)
         for flag in flags:
             bindings = bound[flag]
             if not bindings:

@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, code, forbidden_uses
 from grader.checks.static.scan import CallSite, Scan
-from grader.checks.static.shadowing import Reserved, module_bindings, reserved_names
-from grader.names import is_instance
+from grader.checks.static.shadowing import Reserved, all_module_bindings, reserved_names
+from grader.qualnames import SCRIPT_MODULE, is_instance
 
 # fmt: off
 INTERPRETER_HOOKS = Prefixes([
@@ -50,7 +50,6 @@ DICT_WRITERS: frozenset[str] = frozenset({
     "update", "setdefault", "__setitem__", "__delitem__", "pop", "popitem", "clear",
 })
 # fmt: on
-SCRIPT_MODULE = "__main__"
 #: ``os.environ |= {...}`` updates the mapping in place (the seed check reads what it sets)
 ENVIRON = "os.environ"
 
@@ -144,7 +143,7 @@ def _rebound_outside_provided(
 
 
 def _module_rebindings(ctx: TaskContext, scan: Scan, reserved: Reserved) -> Iterator[Hit]:
-    for node, name, qualname in module_bindings(ctx.tree, scan.global_statements):
+    for node, name, qualname in all_module_bindings(ctx.tree, scan.global_statements):
         if name in reserved.names and (qualname is None or qualname != reserved.imports.get(name)):
             yield _line(node), f"rebinds `{name}`, which the provided code relies on"
 

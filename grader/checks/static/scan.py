@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from grader.checks.base import TaskContext
-from grader.names import Resolver, import_targets
+from grader.names import Resolver
+from grader.qualnames import import_targets
 
 
 class Reference(NamedTuple):

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from grader.names import import_targets
-from grader.records import OriginalScript, Region
+from grader.original import inside_regions
+from grader.qualnames import import_targets
+from grader.records import OriginalScript
 
 _BUILTINS = frozenset(dir(builtins))
 
@@ -53,14 +54,14 @@ def reserved_names(original: OriginalScript) -> Reserved:
     after = [r for r in original.provided if r.start > last]
     bound_before: dict[str, str | None] = {}
     for statement in tree.body:
-        if _inside(statement, before):  # blocks too: the provided import of tf sits in a try
+        if inside_regions(statement, before):  # blocks too: the provided import of tf sits in a try
             for _, name, qualname in _walk([statement]):
                 bound_before[name] = qualname
     bound_anywhere = {name for statement in tree.body for name, _ in _all_bindings(statement)}
     read_after: set[str] = set()
     called_on: list[tuple[str, str]] = []  # (object name, method) of ``obj.method(...)``
     for statement in tree.body:
-        if _inside(statement, after):
+        if inside_regions(statement, after):
             for node in ast.walk(statement):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                     read_after.add(node.id)
@@ -77,14 +78,14 @@ def reserved_names(original: OriginalScript) -> Reserved:
     students = {
         name
         for statement in tree.body
-        if _inside(statement, student)
+        if inside_regions(statement, student)
         for _, name, _ in _walk([statement])
     }
     methods = frozenset(method for owner, method in called_on if owner in students)
     return Reserved(frozenset(names), imports, methods)
 
 
-def module_bindings(
+def all_module_bindings(
     tree: ast.Module, global_statements: Iterable[ast.Global]
 ) -> Iterator[tuple[ast.AST, str, str | None]]:
     """``(node, name, imported qualname or None)`` for every module-level binding, and for every
@@ -144,8 +145,3 @@ def _all_bindings(statement: ast.stmt) -> Iterator[tuple[str, str | None]]:
     for node in ast.walk(statement):
         if isinstance(node, ast.stmt):
             yield from _bindings(node)
-
-
-def _inside(node: ast.stmt, regions: Sequence[Region]) -> bool:
-    end = node.end_lineno or node.lineno
-    return any(r.start <= node.lineno and end <= r.end for r in regions)

@@ -32,15 +32,8 @@ from grader.checks.static.common import Hit, LineCheck, code
 from grader.checks.static.files import dataset_reads
 from grader.checks.static.scan import Scan, scan_of
 from grader.diffing import align_provided
+from grader.qualnames import SCRIPT_MODULE, SCRIPT_NAMESPACES
 from grader.records import Finding, Severity
-
-# fmt: off
-#: the script's own namespace as a dictionary (``globals()["test_x"]`` resolves by itself)
-NAMESPACES: frozenset[str] = frozenset({
-    "builtins.globals()", "builtins.vars()", "builtins.locals()",
-})
-# fmt: on
-SCRIPT_MODULE = "__main__"
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +100,7 @@ class TestDataUse(LineCheck):
 
 def _namespace(node: ast.expr, scan: Scan) -> bool:
     """``globals()``, ``vars()`` or ``locals()`` (or a name bound to one)."""
-    return scan.resolver.resolve(node) in NAMESPACES
+    return scan.resolver.resolve(node) in SCRIPT_NAMESPACES
 
 
 def _modified_provided_lines(ctx: TaskContext) -> frozenset[int]:
