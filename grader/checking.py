@@ -62,6 +62,8 @@ def check_task(
     findings = list(intake)
     file = submission.files.get(task.id)
     if file is None:
+        if any(_unreadable(f, task) for f in findings):
+            return StaticResult(task.id, tuple(findings), None)  # handed in, but not readable
         hint = _misnamed_hint(submission, task)
         findings.append(
             Finding(
@@ -78,7 +80,7 @@ def check_task(
                 Finding(
                     "files.unreadable",
                     Severity.VIOLATION,
-                    f"{file.path}: cannot be read as UTF-8 text",
+                    "cannot be read as UTF-8 text",
                     task.file,
                 )
             )
@@ -115,6 +117,15 @@ def check_task(
     )
     findings += apply_checks(ctx, [*DIFF_CHECKS, *STATIC_CHECKS])
     return StaticResult(task.id, tuple(findings), diff)
+
+
+def _unreadable(finding: Finding, task: TaskSpec) -> bool:
+    """An intake violation saying the task's file may be in what could not be read."""
+    return (
+        finding.check == "files.unreadable"
+        and finding.severity is Severity.VIOLATION
+        and finding.file == task.file
+    )
 
 
 def apply_checks(ctx: TaskContext, checks: Iterable[StaticCheck]) -> list[Finding]:

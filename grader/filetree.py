@@ -43,10 +43,16 @@ class Node(ABC):
 
     @property
     def is_archive(self) -> bool:
-        return not self.is_dir and self.name.lower().endswith(".zip")
+        """A zip archive to look into (a link named like one is a link: never opened)."""
+        return not self.is_dir and not self.is_link and self.name.lower().endswith(".zip")
 
     @property
     def is_link(self) -> bool:
+        return False
+
+    @property
+    def is_link_to_folder(self) -> bool:
+        """A symbolic link whose target is a folder (known from the link alone; nothing read)."""
         return False
 
     @abstractmethod
@@ -78,9 +84,9 @@ class Node(ABC):
 
 
 class PathNode(Node):
-    def __init__(self, path: Path, location: str | None = None) -> None:
+    def __init__(self, path: Path, location: str | None = None, *, name: str | None = None) -> None:
         self.path = path
-        self.name = path.name
+        self.name = name if name is not None else path.name  # a link the user named: its name
         self.location = location if location is not None else str(path)
 
     @property
@@ -90,6 +96,10 @@ class PathNode(Node):
     @property
     def is_link(self) -> bool:
         return self.path.is_symlink()
+
+    @property
+    def is_link_to_folder(self) -> bool:
+        return self.path.is_symlink() and self.path.is_dir()
 
     def children(self) -> list[Node]:
         from grader.gittree import node_for  # a student's folder may be a git repository

@@ -9,20 +9,24 @@ Accepted, and told apart by what they hold:
   through, and archives inside a student's folder (a VLE bulk download) are opened, one level;
 - a git repository (a student's clone, or a class of them): read at its HEAD commit.
 
-What cannot be read never stops the batch: it becomes a finding on that submission. Ids are the
-folder or archive names, made unique, and submissions come back sorted by id.
+What cannot be read never stops the batch: it becomes a finding on that submission, and a student
+whose task file may be in what could not be read gets ``files.unreadable``, not ``files.missing``.
+A symbolic link the user names is followed; one inside a class or a hand-in never is (it may point
+anywhere): it is reported as unreadable. Ids are the folder or archive names, made unique, and
+submissions come back sorted by id.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.filetree import READ_ERRORS, Group, Node, TooLarge
+from grader.filetree import READ_ERRORS, Group, Node, PathNode, TooLarge
 from grader.gittree import node_for
 from grader.records import Finding, Severity, SourceFile, Submission
 from grader.spec import Assignment
@@ -43,22 +47,36 @@ class IntakeError(ValueError):
     """A path the user gave cannot be graded at all (it does not exist, or is no hand-in)."""
 
 
+#: why a symbolic link inside a hand-in or a class is not read: it may point anywhere
+LINK_NOT_FOLLOWED = "a symbolic link, not followed"
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """A part of a hand-in that could not be looked into (a folder, an archive, a link)."""
+
+    location: str
+    reason: str
+
+
 @dataclass
 class _Unit:
     """One student's material before it is read."""
 
     id: str
     source: str
-    node: Node | None  # None: the archive that was the whole hand-in could not be opened
+    node: Node | None  # None: nothing of it can be read (``unreadable`` says why)
     nesting: int = 0  # archives already opened to reach ``node``
-    findings: list[Finding] = field(default_factory=list)
+    unreadable: list[_Unreadable] = field(default_factory=list)
 
 
 def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submission]:
     """One submission per student found under ``paths``, sorted by (unique) id.
 
     Raises IntakeError only for a path that does not exist or is neither a folder, a zip archive
-    nor a Python file; everything wrong inside a hand-in becomes a finding.
+    nor a Python file; everything wrong inside a hand-in becomes a finding. A path given here is
+    read where it leads, symbolic link or not (the user chose it); a link found inside a class or
+    a hand-in is never followed.
     """
     task_files = {task.file for task in assignment.tasks}
     units: list[_Unit] = []
@@ -68,16 +86,20 @@ def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submissio
         path = Path(given)
         if not path.exists():
             raise IntakeError(f"{path}: no such file or folder")
-        if path.resolve() in seen:
+        real = path.resolve()
+        if real in seen:
             continue
-        seen.add(path.resolve())
-        node = node_for(path)
-        if node.is_dir:
-            units += _classify(node, path.resolve().name or str(path), task_files, nesting=0)
-        elif node.is_archive:
-            units += _open_archive_units(node, path.stem, nesting=0, task_files=task_files)
+        seen.add(real)
+        named = Path(os.path.abspath(path))  # as the user named it: a link keeps its own name
+        if real.is_dir():
+            node = node_for(real, str(path))
+            units += _classify(node, named.name or real.name or str(path), task_files, nesting=0)
+            continue
+        node = PathNode(real, str(path), name=named.name)
+        if node.is_archive:
+            units += _open_archive_units(node, _stem(named.name), nesting=0, task_files=task_files)
         elif path.suffix in CODE_SUFFIXES:
-            loose[path.resolve().parent].append(node)
+            loose[named.parent].append(node)
         else:
             raise IntakeError(f"{path}: not a folder, a zip archive or a Python file")
     for folder, nodes in sorted(loose.items()):
@@ -90,40 +112,66 @@ def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submissio
 
 
 def _meaningful(node: Node) -> list[Node]:
-    """A folder's entries that can belong to a hand-in (no hidden files, caches or OS debris)."""
-    try:
-        children = node.children()
-    except READ_ERRORS:
-        return []
-    return [c for c in children if not c.name.startswith(".") and c.name not in IGNORED_DIRS]
+    """A folder's entries that can belong to a hand-in (no hidden files, caches or OS debris);
+    one of READ_ERRORS when the folder cannot be listed."""
+    return [c for c in node.children() if not c.name.startswith(".") and c.name not in IGNORED_DIRS]
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong, without the path (the finding's location already names it)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, TooLarge):
+        return f"too large: {exc}"
+    return str(exc) or type(exc).__name__
+
+
+def _not_an_archive(node: Node, exc: BaseException) -> _Unreadable:
+    return _Unreadable(node.location, f"not a readable zip archive ({_why(exc)})")
 
 
 def _classify(
     node: Node, name: str, task_files: set[str], *, nesting: int, unwrap: bool = False
 ) -> list[_Unit]:
     """Is ``node`` one student's hand-in or a class of them? Returns the students' units."""
-    entries = _meaningful(node)
-    while unwrap:  # an archive's single wrapper folder ("alice/", "class/") says nothing
-        folders = [e for e in entries if e.is_dir]
-        if len(folders) != 1 or any(e.name in task_files or e.is_archive for e in entries):
-            break
-        node, entries = folders[0], _meaningful(folders[0])
+    try:
+        entries = _meaningful(node)
+        while unwrap:  # an archive's single wrapper folder ("alice/", "class/") says nothing
+            folders = [e for e in entries if e.is_dir]
+            if len(folders) != 1 or any(e.name in task_files or e.is_archive for e in entries):
+                break
+            node = folders[0]
+            entries = _meaningful(node)
+    except READ_ERRORS:
+        return [_Unit(name, node.location, node, nesting)]  # reading it says what went wrong
     folders = [e for e in entries if e.is_dir]
     archives = [e for e in entries if e.is_archive]
+    links = [e for e in entries if _may_hold_a_hand_in(e)]  # where a folder or archive would be
     if any(e.name in task_files and not e.is_dir for e in entries) or (
-        not folders and len(archives) <= 1
+        not folders and not links and len(archives) <= 1
     ):
         return [_Unit(name, node.location, node, nesting)]
     units = [_Unit(f.name, f.location, f, nesting) for f in folders]
     for archive in archives:
         units += [_Unit(_stem(archive.name), archive.location, archive, nesting)]
+    for link in links:
+        unreadable = [_Unreadable(link.location, LINK_NOT_FOLLOWED)]
+        units += [_Unit(_stem(link.name), link.location, None, nesting, unreadable)]
     for entry in entries:
-        if not entry.is_dir and not entry.is_archive and entry.name.endswith(CODE_SUFFIXES):
+        if entry.is_link and entry not in links and not entry.name.endswith(CODE_SUFFIXES):
+            log.warning("%s: a symbolic link beside the students' folders; ignored", entry.location)
+        elif not entry.is_dir and not entry.is_archive and entry.name.endswith(CODE_SUFFIXES):
             log.warning(
                 "%s: a code file beside the students' folders belongs to no one; ignored",
                 entry.location,
             )
     return units
+
+
+def _may_hold_a_hand_in(node: Node) -> bool:
+    """A symbolic link to a folder, or named like an archive: what it leads to is not read, but
+    a student's work may be there."""
+    return node.is_link and (node.is_link_to_folder or node.name.lower().endswith(".zip"))
 
 
 def _stem(name: str) -> str:
@@ -136,25 +184,25 @@ def _open_archive_units(
     try:
         root = node.open_archive()
     except READ_ERRORS + (TooLarge,) as exc:
-        finding = Finding(
-            "files.unreadable",
-            Severity.WARNING,
-            f"{node.location}: not a readable zip archive ({exc})",
-            node.name,
-        )
-        return [_Unit(name, node.location, None, nesting + 1, [finding])]
+        return [_Unit(name, node.location, None, nesting + 1, [_not_an_archive(node, exc)])]
     return _classify(root, name, task_files, nesting=nesting + 1, unwrap=True)
 
 
 def _collect(unit: _Unit, assignment: Assignment) -> Submission:
     """Read one student's task files; the rest of what they handed in is noted, not read."""
-    findings = list(unit.findings)
+    findings: list[Finding] = []
+    unreadable = list(unit.unreadable)
     candidates: dict[str, list[tuple[int, Node]]] = defaultdict(list)
     extras: list[str] = []
     task_files = {task.file: task.id for task in assignment.tasks}
 
     def walk(node: Node, depth: int, nesting: int) -> None:
-        for entry in _meaningful(node):
+        try:
+            entries = _meaningful(node)
+        except READ_ERRORS as exc:
+            unreadable.append(_Unreadable(node.location, f"cannot be listed ({_why(exc)})"))
+            return
+        for entry in entries:
             if entry.is_dir:
                 if depth < MAX_DEPTH:
                     walk(entry, depth + 1, nesting)
@@ -164,40 +212,30 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
                         Finding(
                             "files.extra",
                             Severity.WARNING,
-                            f"{entry.location}: archive nested too deeply; not opened",
-                            entry.name,
+                            "an archive nested too deeply; not opened",
+                            entry.location,
                         )
                     )
-                    continue
-                try:
-                    walk(entry.open_archive(), depth + 1, nesting + 1)
-                except READ_ERRORS + (TooLarge,) as exc:
-                    findings.append(
-                        Finding(
-                            "files.unreadable",
-                            Severity.WARNING,
-                            f"{entry.location}: not a readable zip archive ({exc})",
-                            entry.name,
-                        )
-                    )
+                else:
+                    walk_archive(entry, depth + 1, nesting)
             elif entry.name in task_files:
                 candidates[task_files[entry.name]].append((depth, entry))
+            elif _may_hold_a_hand_in(entry):
+                unreadable.append(_Unreadable(entry.location, LINK_NOT_FOLLOWED))
             elif entry.name.endswith(CODE_SUFFIXES):
                 extras.append(entry.location)
 
+    def walk_archive(node: Node, depth: int, nesting: int) -> None:
+        try:
+            root = node.open_archive()
+        except READ_ERRORS + (TooLarge,) as exc:
+            unreadable.append(_not_an_archive(node, exc))
+            return
+        walk(root, depth, nesting + 1)
+
     if unit.node is not None:
         if unit.node.is_archive:
-            try:
-                walk(unit.node.open_archive(), 0, unit.nesting + 1)
-            except READ_ERRORS + (TooLarge,) as exc:
-                findings.append(
-                    Finding(
-                        "files.unreadable",
-                        Severity.WARNING,
-                        f"{unit.node.location}: not a readable zip archive ({exc})",
-                        unit.node.name,
-                    )
-                )
+            walk_archive(unit.node, 0, unit.nesting)
         else:
             walk(unit.node, 0, unit.nesting)
     files: dict[str, SourceFile] = {}
@@ -207,24 +245,19 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
         source, problem = read_task_file(chosen, name=assignment.task(task_id).file)
         files[task_id] = source
         if problem:
-            findings.append(
-                Finding(
-                    "files.unreadable",
-                    Severity.VIOLATION,
-                    f"{chosen.location}: {problem}",
-                    source.name,
-                )
-            )
+            findings.append(Finding("files.unreadable", Severity.VIOLATION, problem, source.name))
         extras += [node.location for _, node in others]
     for extra in sorted(extras):
         findings.append(
             Finding(
                 "files.extra",
                 Severity.WARNING,
-                f"{extra}: only one code file per task is handed in; this one is not graded",
+                "only one code file per task is handed in; this one is not graded",
                 extra,
             )
         )
+    missing = [task for task in assignment.tasks if task.id not in candidates]
+    findings += _unreadable_findings(unreadable, missing=[task.file for task in missing])
     return Submission(
         id=unit.id,
         source=unit.source,
@@ -232,6 +265,32 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
         extra_files=tuple(sorted(extras)),
         findings=tuple(findings),
     )
+
+
+def _unreadable_findings(unreadable: list[_Unreadable], *, missing: list[str]) -> list[Finding]:
+    """What could not be read, as findings.
+
+    A task file that was not found may be in what could not be read: that task gets a
+    ``files.unreadable`` violation (not ``files.missing``: the student handed something in).
+    When every task file was found, the unread parts are only warnings.
+    """
+    if not unreadable:
+        return []
+    if not missing:
+        return [
+            Finding("files.unreadable", Severity.WARNING, part.reason, part.location)
+            for part in unreadable
+        ]
+    parts = "; ".join(f"{part.location}: {part.reason}" for part in unreadable)
+    return [
+        Finding(
+            "files.unreadable",
+            Severity.VIOLATION,
+            f"{file} was not found, and part of the hand-in could not be read: {parts}",
+            file,
+        )
+        for file in missing
+    ]
 
 
 def read_task_file(node: Node, *, name: str) -> tuple[SourceFile, str | None]:
@@ -245,7 +304,7 @@ def read_task_file(node: Node, *, name: str) -> tuple[SourceFile, str | None]:
     except TooLarge as exc:
         problem = f"larger than {MAX_TASK_BYTES // 1_000_000} MB ({exc}): not a hand-written script"
     except READ_ERRORS as exc:
-        problem = f"cannot be read ({exc})"
+        problem = f"cannot be read ({_why(exc)})"
     text: str | None = None
     if problem is None:
         if b"\0" in raw:
