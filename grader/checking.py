@@ -162,10 +162,12 @@ def check_many(
     assignment: Assignment,
     tasks: Sequence[str] | None = None,
     jobs: int = 1,
+    parallel_from: int = PARALLEL_FROM,
 ) -> list[dict[str, StaticResult]]:
     """``check_submission`` for each submission, in order; ``jobs`` > 1 uses that many processes
-    when there are enough submissions to repay starting them (a few milliseconds each)."""
-    if jobs <= 1 or len(submissions) < PARALLEL_FROM:
+    when there are at least ``parallel_from`` submissions, enough to repay starting them (a few
+    milliseconds each)."""
+    if jobs <= 1 or len(submissions) < parallel_from:
         return [check_submission(s, assignment=assignment, tasks=tasks) for s in submissions]
     chunk = max(1, len(submissions) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -192,9 +194,12 @@ def check_paths(
     assignment: Assignment,
     tasks: Sequence[str] | None = None,
     jobs: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> list[tuple[Submission, dict[str, StaticResult]]]:
     """Discover every submission under ``paths`` and check it (IntakeError for a bad path)."""
     submissions = discover(paths, assignment=assignment)
     workers = jobs if jobs is not None else min(len(os.sched_getaffinity(0)), 4)
-    results = check_many(submissions, assignment=assignment, tasks=tasks, jobs=workers)
+    results = check_many(
+        submissions, assignment=assignment, tasks=tasks, jobs=workers, parallel_from=parallel_from
+    )
     return list(zip(submissions, results, strict=True))

@@ -6,10 +6,13 @@ import json
 import subprocess
 import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from grader import checking
 from grader.checking import apply_checks, check_paths, check_submission
 from grader.checks.base import StaticCheck, TaskContext
 from grader.cli import main
@@ -105,7 +108,9 @@ def test_a_check_that_raises_becomes_a_warning(tmp_path: Path, assignment: Assig
     assert "bug in a check" in findings[0].message
 
 
-def test_check_paths_in_parallel_matches_serial(tmp_path: Path, assignment: Assignment) -> None:
+def test_check_paths_in_parallel_matches_serial(
+    tmp_path: Path, assignment: Assignment, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for i in range(6):
         student(
             tmp_path / "class",
@@ -113,9 +118,24 @@ def test_check_paths_in_parallel_matches_serial(tmp_path: Path, assignment: Assi
             assignment,
             task1=("full_output = False", f"full_output = {bool(i % 2)}"),
         )
+    pools: list[int | None] = []
+
+    class CountedPool(ProcessPoolExecutor):
+        """The pool checking.py starts, counted (only the parent ever builds one)."""
+
+        def __init__(self, max_workers: int | None = None, **kwargs: Any) -> None:
+            pools.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(checking, "ProcessPoolExecutor", CountedPool)
     serial = check_paths([tmp_path / "class"], assignment=assignment, jobs=1)
-    parallel = check_paths([tmp_path / "class"], assignment=assignment, jobs=2)
+    few = check_paths([tmp_path / "class"], assignment=assignment, jobs=2)
+    assert pools == []  # six students do not repay starting processes
+    # a keyword, not a patched module constant: the pool's processes read the module afresh
+    parallel = check_paths([tmp_path / "class"], assignment=assignment, jobs=2, parallel_from=1)
+    assert pools == [2]
     assert [(s.id, r) for s, r in serial] == [(s.id, r) for s, r in parallel]
+    assert [(s.id, r) for s, r in serial] == [(s.id, r) for s, r in few]
     flagged = [s.id for s, r in serial if r["task1"].findings]
     assert flagged == ["s1", "s3", "s5"]
 
