@@ -87,7 +87,10 @@ class Isolation:
         if not self.isolated or self.bwrap is None:
             return list(argv)
         command = [self.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                   "--unshare-uts", "--die-with-parent", "--new-session"]
+                   "--unshare-uts", "--die-with-parent", "--new-session",
+                   # the fresh /tmp first: a venv or checkout that lives under /tmp is bound
+                   # onto it below, not hidden by it
+                   "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
         for parent in _ancestors(self.read_only):  # else bwrap makes them 0700, root's
             command += ["--perms", "0755", "--dir", parent]
         for path in self.read_only:
@@ -95,8 +98,7 @@ class Isolation:
                 command += ["--symlink", os.readlink(path), path]
             else:
                 command += ["--ro-bind", path, path]
-        command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm",
-                    "--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
+        command += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
         if self.uid is not None and self.setpriv is not None:
             command += [self.setpriv, f"--reuid={self.uid}", f"--regid={self.uid}",
                         "--clear-groups", "--no-new-privs", "--"]

@@ -195,3 +195,13 @@ def test_empty_groups_of_a_dead_grader_are_swept_and_live_ones_kept() -> None:
         for path in (stale, live):
             if path.exists():
                 path.rmdir()
+
+
+def test_paths_under_tmp_are_bound_onto_the_fresh_tmp_not_hidden_by_it(tmp_path: Path) -> None:
+    """A checkout or venv under /tmp stays visible: the tmpfs comes before the read-only binds."""
+    venv = "/tmp/somewhere/.venv"
+    isolation = Isolation(kind="bubblewrap", bwrap="/usr/bin/bwrap", read_only=("/usr", venv))
+    argv = isolation.wrap(["python", "x.py"], workdir=tmp_path)
+    pairs = list(zip(argv, argv[1:], strict=False))
+    assert pairs.index(("--tmpfs", "/tmp")) < pairs.index(("--ro-bind", venv))
+    assert pairs.index(("--ro-bind", venv)) < pairs.index(("--bind", str(tmp_path)))
