@@ -38,8 +38,8 @@ def _rows(store: Path) -> dict[tuple[str, str, int], tuple[str, str]]:
         db.close()
 
 
-def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
-    students = 3
+def _class_command(tmp_path: Path, *, students: int) -> tuple[list[str], Path]:
+    """A class of quick non-TensorFlow students, and the ``grader run`` command that grades it."""
     for n in range(students):
         folder = tmp_path / "class" / f"student{n}"
         folder.mkdir(parents=True)
@@ -47,12 +47,25 @@ def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "grader", "run", str(tmp_path / "class"), "--out", str(out),
                "--runs", "3", "--tasks", "task1", "--no-analysis", "--jobs", "1"]
+    return command, out
+
+
+def _wait_for_rows(
+    store: Path, count: int, grader: subprocess.Popen[str] | subprocess.Popen[bytes]
+) -> None:
+    """Until the store holds ``count`` runs (or the grader ended, or two minutes passed)."""
+    deadline = time.monotonic() + 120
+    while len(_rows(store)) < count and time.monotonic() < deadline and grader.poll() is None:
+        time.sleep(0.05)
+
+
+def test_sigkill_mid_batch_then_resume(tmp_path: Path) -> None:
+    students = 3
+    command, out = _class_command(tmp_path, students=students)
     grader = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     store = out / "grader.sqlite"
-    deadline = time.monotonic() + 120
-    while len(_rows(store)) < 3 and time.monotonic() < deadline and grader.poll() is None:
-        time.sleep(0.05)
+    _wait_for_rows(store, 3, grader)
     os.killpg(grader.pid, signal.SIGKILL)
     grader.wait()
     before = _rows(store)
@@ -72,19 +85,11 @@ def test_ctrl_c_or_sigterm_mid_batch_says_how_to_resume(tmp_path: Path, signum: 
     """Ctrl-C (or SIGTERM) mid-batch: the children are killed, the store is consistent, the
     command exits 130 with the line that says how to resume, and resuming loses nothing."""
     students = 3
-    for n in range(students):
-        folder = tmp_path / "class" / f"student{n}"
-        folder.mkdir(parents=True)
-        (folder / "task1.py").write_text(SCRIPT.format(error=f"{n + 1}.00"))
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "grader", "run", str(tmp_path / "class"), "--out", str(out),
-               "--runs", "3", "--tasks", "task1", "--no-analysis", "--jobs", "1"]
+    command, out = _class_command(tmp_path, students=students)
     grader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               start_new_session=True)
     store = out / "grader.sqlite"
-    deadline = time.monotonic() + 120
-    while len(_rows(store)) < 2 and time.monotonic() < deadline and grader.poll() is None:
-        time.sleep(0.05)
+    _wait_for_rows(store, 2, grader)
     grader.send_signal(signum)  # the grader only, as a terminal's Ctrl-C reaches it
     stdout, stderr = grader.communicate(timeout=60)
     assert grader.returncode == 130, stderr
