@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Protocol
 
 from grader import __version__
-from grader.checking import check_submission
-from grader.executor import Executor
-from grader.intake import discover
-from grader.machine import describe_machine
-from grader.planning import (
+from grader.checks.stage import check_submission
+from grader.run.executor import Executor
+from grader.intake.discover import discover
+from grader.run.machine import describe_machine
+from grader.run.planning import (
     GradingError,
     Settings,
     fingerprint,
@@ -37,9 +37,9 @@ from grader.records import (
     RunSpec,
     SubmissionResult,
 )
-from grader.results import build_results, results_document, write_results_json
+from grader.report.results_json import build_results, results_document, write_results_json
 from grader.spec import Assignment
-from grader.store import Store
+from grader.store.database import Store
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Batch:
 
 def _executor(settings: Settings) -> Executor:
     if settings.scheduler:
-        from grader.executor import DaskExecutor
+        from grader.run.executor import DaskExecutor
 
         try:
             return DaskExecutor(address=settings.scheduler)
@@ -93,7 +93,7 @@ def _executor(settings: Settings) -> Executor:
             raise GradingError(
                 f"cannot reach the Dask scheduler at {settings.scheduler}: {exc}"
             ) from exc
-    from grader.executor import LocalExecutor
+    from grader.run.executor import LocalExecutor
 
     return LocalExecutor(jobs=settings.jobs, threads=settings.threads)
 

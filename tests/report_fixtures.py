@@ -15,8 +15,8 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.churn import diff_summary
-from grader.original import parse_original
+from grader.diff.churn import diff_summary
+from grader.original.parse import parse_original
 from grader.records import (
     DiffSummary,
     Finding,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.atomic import SHARED_FILE_MODE, write_atomic
+from grader.report.atomic import SHARED_FILE_MODE, write_atomic
 from grader.report.exports import write_grades_csv
-from grader.results import write_results_json
+from grader.report.results_json import write_results_json
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from grader import checking
-from grader.checking import apply_checks, check_paths, check_submission
+from grader.checks import stage as checking
+from grader.checks.stage import apply_checks, check_paths, check_submission
 from grader.checks.base import StaticCheck, TaskContext
 from grader.cli import main
-from grader.intake import discover
+from grader.intake.discover import discover
 from grader.records import Finding, Severity
 from grader.spec import Assignment
 
@@ -87,7 +87,7 @@ class Quiet(StaticCheck):
 def test_a_check_that_raises_becomes_a_warning(tmp_path: Path, assignment: Assignment) -> None:
     import ast
 
-    from grader.original import parse_original
+    from grader.original.parse import parse_original
 
     task = assignment.task("task1")
     (submission,) = discover([student(tmp_path, "s", assignment)], assignment=assignment)
@@ -144,7 +144,7 @@ def test_checking_never_imports_tensorflow(tmp_path: Path, assignment: Assignmen
     student(tmp_path / "class", "a", assignment)
     script = (
         "import sys\nfrom pathlib import Path\nfrom grader.spec import load_assignment\n"
-        "from grader.checking import check_paths\n"
+        "from grader.checks.stage import check_paths\n"
         f"check_paths([Path({str(tmp_path / 'class')!r})], assignment=load_assignment(), jobs=1)\n"
         "assert 'tensorflow' not in sys.modules, 'tensorflow was imported'\n"
     )

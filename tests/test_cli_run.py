@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from grader import pipeline, planning
+from grader import pipeline
+from grader.run import planning
 from grader.cli import main
-from grader.console import RunProgress, summary_table
-from grader.intake import discover as real_discover
-from grader.machine import usable_cores
+from grader.cli.console import RunProgress, summary_table
+from grader.intake.discover import discover as real_discover
+from grader.run.machine import usable_cores
 from grader.records import (
     RunOutcome,
     RunSpec,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.checking import check_paths
+from grader.checks.stage import check_paths
 from grader.checks.diff import DIFF_CHECKS
 from grader.checks.runtime import RUNTIME_CHECKS
 from grader.checks.static import STATIC_CHECKS

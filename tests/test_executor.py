@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.executor import LocalExecutor, core_sets, run_one
-from grader.executors.cgroups import make_cgroups, own_cgroup
-from grader.executors.process import classify
+from grader.run.executor import LocalExecutor, core_sets, run_one
+from grader.sandbox.cgroups import make_cgroups, own_cgroup
+from grader.sandbox.supervise import classify
 from grader.records import RunOutcome, RunSpec, RunStatus
-from grader.sandbox import NO_ISOLATION, detect_isolation
+from grader.sandbox.isolation import NO_ISOLATION, detect_isolation
 from tests.sandbox_scripts import BASE, alive_with, script_spec
 
 

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from grader.flags import force_flags
+from grader.run.flags import force_flags
 
 OFF = {"full_output": False, "show_analysis": False}
 

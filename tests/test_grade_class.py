@@ -28,7 +28,7 @@ import jsonschema
 import pytest
 
 from grader.records import Verdict
-from grader.results import SCHEMA_PATH
+from grader.report.results_json import SCHEMA_PATH
 from grader.spec import Assignment
 from tests.class_table import CLASS, ROWS, Row
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.check_output import check_lines
-from grader.checking import check_submission
-from grader.filetree import Node, PathNode
-from grader.intake import MAX_TASK_BYTES, IntakeError, discover
+from grader.cli.check_printout import check_lines
+from grader.checks.stage import check_submission
+from grader.intake.filetree import Node, PathNode
+from grader.intake.discover import MAX_TASK_BYTES, IntakeError, discover
 from grader.records import Severity, Submission
 from grader.spec import Assignment
 

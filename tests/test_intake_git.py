@@ -8,8 +8,8 @@ from pathlib import Path
 import git
 import pytest
 
-from grader.checking import check_paths
-from grader.intake import discover
+from grader.checks.stage import check_paths
+from grader.intake.discover import discover
 from grader.spec import Assignment
 
 

@@ -58,4 +58,4 @@ def test_one_atomic_writer() -> None:
             for node in ast.walk(ast.parse(path.read_text()))
         )
     )
-    assert renaming == ["atomic.py"]
+    assert renaming == ["report/atomic.py"]

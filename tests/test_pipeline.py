@@ -11,13 +11,14 @@ from pathlib import Path
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from grader import pipeline, planning
-from grader.machine import usable_cores
+from grader import pipeline
+from grader.run import planning
+from grader.run.machine import usable_cores
 from grader.pipeline import Batch, grade
 from grader.records import RunOutcome, RunSpec, RunStatus, Verdict
-from grader.results import SCHEMA_PATH
+from grader.report.results_json import SCHEMA_PATH
 from grader.spec import Assignment, SpecError, load_assignment
-from grader.store import ANALYSIS_INDEX, Store
+from grader.store.database import ANALYSIS_INDEX, Store
 from tests.runtime_fakes import FakeExecutor, facts, outcome
 
 
@@ -411,8 +412,8 @@ def test_an_interrupt_while_rendering_leaves_the_store_whole(
 
 
 def test_the_local_executor_yields_a_grader_error_instead_of_raising() -> None:
-    from grader.executor import LocalExecutor
-    from grader.sandbox import NO_ISOLATION
+    from grader.run.executor import LocalExecutor
+    from grader.sandbox.isolation import NO_ISOLATION
     from tests.sandbox_scripts import script_spec
 
     clean = script_spec("clean.py")
@@ -426,7 +427,7 @@ def test_the_local_executor_yields_a_grader_error_instead_of_raising() -> None:
 
 
 def test_core_sets_come_from_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader import executor
+    from grader.run import executor
 
     monkeypatch.setattr(executor, "usable_core_ids", lambda: [3, 5])
     assert executor.core_sets(2) == [(3,), (5,)]
@@ -434,7 +435,7 @@ def test_core_sets_come_from_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_core_sets_of_the_threads_per_run_whatever_the_jobs() -> None:
-    from grader.executor import core_sets
+    from grader.run.executor import core_sets
 
     assert core_sets(1, [0, 1, 2, 3], size=1) == [(0,)]
     assert core_sets(2, [0, 1, 2, 3], size=1) == [(0,), (1,)]

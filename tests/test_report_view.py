@@ -20,7 +20,7 @@ from report_fixtures import (
     tiny_png,
 )
 
-from grader.original import parse_original
+from grader.original.parse import parse_original
 from grader.records import Finding, RunStatus, Severity, Verdict
 from grader.report import formatting as fmt
 from grader.report.diffview import build_diff_view

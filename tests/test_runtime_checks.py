@@ -8,10 +8,10 @@ import pytest
 
 from grader.checks.base import RunContext
 from grader.checks.runtime import RUNTIME_CHECKS
-from grader.grading import runtime_findings
+from grader.judge.grade import runtime_findings
 from grader.records import OriginalScript, RunOutcome, RunStatus
 from grader.spec import Assignment
-from grader.summary import parse_run
+from grader.judge.summary import parse_run
 from tests.runtime_fakes import PATTERNS, facts, outcome
 
 ORIGINAL = OriginalScript(

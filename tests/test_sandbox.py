@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.executor import run_one
-from grader.executors.cgroups import _sweep_once, make_cgroups, own_cgroup
+from grader.run.executor import run_one
+from grader.sandbox.cgroups import _sweep_once, make_cgroups, own_cgroup
 from grader.harness import CHILD_PATH
 from grader.records import RunStatus
-from grader.sandbox import (
+from grader.sandbox.isolation import (
     NO_ISOLATION,
     Isolation,
     _ancestors,
@@ -83,7 +83,7 @@ def test_bubblewrap_cuts_the_network_and_binds_the_work_folder(tmp_path: Path) -
 def test_a_wrapper_that_does_not_work_falls_back_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
     broken = Isolation(kind="bubblewrap", bwrap="/bin/false", read_only=python_paths())
     assert probe(broken) != ""
-    monkeypatch.setattr("grader.sandbox.bubblewrap", lambda: broken)
+    monkeypatch.setattr("grader.sandbox.isolation.bubblewrap", lambda: broken)
     with pytest.warns(RuntimeWarning, match="NOT isolated"):
         fallback = detect_isolation.__wrapped__()
     assert fallback.kind == "none" and "NOT isolated" in fallback.warning

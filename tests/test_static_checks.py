@@ -29,10 +29,10 @@ from grader.checks.base import TaskContext
 from grader.checks.static import STATIC_CHECKS
 from grader.checks.static.common import Prefixes
 from grader.checks.static.scan import build_scan, scan_of
-from grader.diffing import align_provided
-from grader.names import Resolver
-from grader.original import parse_original
-from grader.qualnames import canonical
+from grader.diff.align import align_provided
+from grader.pysource.resolver import Resolver
+from grader.original.parse import parse_original
+from grader.pysource.qualnames import canonical
 from grader.records import Finding, Severity, SourceFile
 from grader.spec import Assignment
 

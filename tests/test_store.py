@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.codec import outcome_to_json, static_to_json
+from grader.store.codec import outcome_to_json, static_to_json
 from grader.records import (
     DiffSummary,
     Finding,
@@ -18,7 +18,7 @@ from grader.records import (
     StaticResult,
     Submission,
 )
-from grader.store import ANALYSIS_INDEX, Store
+from grader.store.database import ANALYSIS_INDEX, Store
 from tests.runtime_fakes import facts, outcome
 
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from grader.outputs import parse_output
+from grader.judge.stdout import parse_output
 from grader.records import Finding, RunStatus, Severity, TaskSummary, Verdict
 from grader.spec import Assignment
-from grader.summary import parse_run, summarise
-from grader.verdict import decide_verdict
+from grader.judge.summary import parse_run, summarise
+from grader.judge.verdict import decide_verdict
 from tests.runtime_fakes import PATTERNS, outcome
 
 FIELDS = ("error_pct", "model_size", "duration_s")

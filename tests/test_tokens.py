@@ -16,7 +16,7 @@ from tokenize import NAME, NUMBER, OP, STRING, TokenInfo
 
 import pytest
 
-from grader.tokens import fold_fstrings, tokenise
+from grader.pysource.tokens import fold_fstrings, tokenise
 
 NEEDS_312 = pytest.mark.skipif(
     not hasattr(tokenize, "FSTRING_START"), reason="the same quotes nested: Python 3.12 syntax"

@@ -4,7 +4,7 @@ The store keeps each task's unified diff (``DiffSummary.unified``), not the file
 original, that diff gives the submission back, so the report can show the *whole* file: long
 unchanged stretches folded, every line a finding names reachable by its anchor, and the provided
 regions located by the same token alignment as the ``protected.modified`` check
-(``grader.diffing``), so the lines highlighted as violations are exactly the ones the check
+(``grader.diff.align``), so the lines highlighted as violations are exactly the ones the check
 reported. If the diff no longer applies (the original was edited after grading), only the stored
 hunks are shown and a change counts as a violation when it touches code inside a provided region.
 """
@@ -16,7 +16,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from grader.diffing import align_provided
+from grader.diff.align import align_provided
 from grader.records import OriginalScript, Region
 from grader.report.patch import (
     Opcode,

@@ -16,7 +16,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.atomic import write_atomic
+from grader.report.atomic import write_atomic
 from grader.records import Severity, SubmissionResult, TaskResult
 
 TASK_FIELDS = (

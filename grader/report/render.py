@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from grader.atomic import write_atomic
+from grader.report.atomic import write_atomic
 from grader.records import ReportMeta, SubmissionResult
 from grader.report.formatting import page_names
 from grader.report.leaderboard import Ranked, entries, rank

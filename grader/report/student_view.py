@@ -12,7 +12,7 @@ import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from grader.original import parse_original
+from grader.original.parse import parse_original
 from grader.records import (
     Finding,
     RunMetrics,

@@ -23,8 +23,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.checking import check_many
-from grader.intake import discover
+from grader.checks.stage import check_many
+from grader.intake.discover import discover
 from grader.records import Severity
 from grader.spec import Assignment, load_assignment
 

@@ -38,11 +38,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.executor import core_sets, run_one
-from grader.flags import force_flags
-from grader.original import parse_original
+from grader.run.executor import core_sets, run_one
+from grader.run.flags import force_flags
+from grader.original.parse import parse_original
 from grader.records import RunSpec, RunStatus
-from grader.sandbox import detect_isolation, scrubbed_env
+from grader.sandbox.isolation import detect_isolation, scrubbed_env
 from grader.spec import Assignment, load_assignment
 
 TINY_SCRIPT = """\

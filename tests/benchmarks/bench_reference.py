@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from grader.machine import describe_machine
+from grader.run.machine import describe_machine
 from grader.spec import Assignment, TaskSpec, load_assignment
 
 #: the three lines the provided code prints, in order

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
-from grader.churn import measure_churn
+from grader.diff.churn import measure_churn
 from grader.records import Finding, Severity
 
 

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
-from grader.lines import line_texts
+from grader.pysource.lines import line_texts
 from grader.records import Finding
 
 

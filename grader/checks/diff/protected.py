@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
-from grader.diffing import align_provided, describe
+from grader.diff.align import align_provided, describe
 from grader.records import Finding
 
 
@@ -13,7 +13,7 @@ class ProtectedModified(StaticCheck):
     """Each provided region must appear, token for token and in order, somewhere in the file.
 
     Markers may be moved or deleted and comments and blank lines added: the comparison is on
-    tokens (see ``grader.diffing``), so only a change to what the code says is reported.
+    tokens (see ``grader.diff.align``), so only a change to what the code says is reported.
     """
 
     id = "protected.modified"

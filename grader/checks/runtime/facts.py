@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from grader.checks.base import RunContext, RuntimeCheck
-from grader.layers import DESCRIPTION, has_required
+from grader.checks.layer_kinds import DESCRIPTION, has_required
 from grader.records import Finding, HarnessFacts, RunStatus
 
 

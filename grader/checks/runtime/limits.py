@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from grader.checks.base import RunContext, RuntimeCheck
 from grader.records import Finding
-from grader.summary import mean_wall, summarise
+from grader.judge.summary import mean_wall, summarise
 
 
 class ParamsMax(RuntimeCheck):

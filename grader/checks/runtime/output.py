@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from grader.checks.base import RunContext, RuntimeCheck
-from grader.outputs import parse_output
+from grader.judge.stdout import parse_output
 from grader.records import Finding, RunStatus
-from grader.summary import trained_size
+from grader.judge.summary import trained_size
 
 
 class OutputFormat(RuntimeCheck):

@@ -2,7 +2,7 @@
 
 They run after the diff checks, in this order, on every task file that parses. All of them share
 one walk of the tree (:mod:`grader.checks.static.scan`) and one name resolver
-(:mod:`grader.names`), so the whole stage stays far below a millisecond per file.
+(:mod:`grader.pysource.resolver`), so the whole stage stays far below a millisecond per file.
 """
 
 from __future__ import annotations

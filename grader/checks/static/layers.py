@@ -4,7 +4,7 @@ Evidence is a reference in code (not in a comment or a string) to a Keras layer 
 required kind, through any import style: ``layers.Conv2D(...)``, ``Conv2D`` imported under any
 name, ``getattr(layers, "GRU")``, a class that subclasses one (its ``class`` line names it), or
 ``RNN(LSTMCell(...))``. The class lists are shared with the runtime check
-(:mod:`grader.layers`); TensorFlow's ``compat.v1`` spellings are accepted besides. An import alone
+(:mod:`grader.checks.layer_kinds`); TensorFlow's ``compat.v1`` spellings are accepted besides. An import alone
 is no evidence: the layer has to be used. The runtime check has the last word (it sees the model
 that was trained); this one tells a student before anything runs.
 """
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from grader.checks.base import StaticCheck, TaskContext
 from grader.checks.static.scan import scan_of
-from grader.layers import DESCRIPTION, REQUIRED
+from grader.checks.layer_kinds import DESCRIPTION, REQUIRED
 from grader.records import Finding
 
 #: namespaces a layer class may come from (canonical: every Keras spelling is ``keras``)

@@ -27,7 +27,7 @@ from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, code, forbidden_uses
 from grader.checks.static.scan import CallSite, Scan
 from grader.checks.static.shadowing import Reserved, all_module_bindings, reserved_names
-from grader.qualnames import SCRIPT_MODULE, is_instance
+from grader.pysource.qualnames import SCRIPT_MODULE, is_instance
 
 # fmt: off
 INTERPRETER_HOOKS = Prefixes([

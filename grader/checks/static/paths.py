@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 
-from grader.names import Resolver
+from grader.pysource.resolver import Resolver
 
 # fmt: off
 #: calls whose result is the path made of their arguments

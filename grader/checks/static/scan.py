@@ -1,7 +1,7 @@
 """One walk over a submission's AST, shared by every static check.
 
 The static stage must keep up with hundreds of submissions a second, so the tree is walked once
-per task file: the walk resolves every name, attribute and call through :mod:`grader.names` and
+per task file: the walk resolves every name, attribute and call through :mod:`grader.pysource.resolver` and
 files them by kind. Each check then reads the lists it needs instead of walking the tree again.
 
 The types here are the static stage's own working results (like the diff stage's alignment);
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from grader.checks.base import TaskContext
-from grader.names import Resolver
-from grader.qualnames import import_targets
+from grader.pysource.resolver import Resolver
+from grader.pysource.qualnames import import_targets
 
 
 class Reference(NamedTuple):

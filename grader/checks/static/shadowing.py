@@ -23,8 +23,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from grader.original import inside_regions
-from grader.qualnames import import_targets
+from grader.original.parse import inside_regions
+from grader.pysource.qualnames import import_targets
 from grader.records import OriginalScript
 
 _BUILTINS = frozenset(dir(builtins))

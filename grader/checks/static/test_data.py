@@ -31,8 +31,8 @@ from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, code
 from grader.checks.static.files import dataset_reads
 from grader.checks.static.scan import Scan, scan_of
-from grader.diffing import align_provided
-from grader.qualnames import SCRIPT_MODULE, SCRIPT_NAMESPACES
+from grader.diff.align import align_provided
+from grader.pysource.qualnames import SCRIPT_MODULE, SCRIPT_NAMESPACES
 from grader.records import Finding, Severity
 
 log = logging.getLogger(__name__)

@@ -33,10 +33,10 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from grader import harness
-from grader.executors.process import Running, supervise
-from grader.machine import usable_core_ids
+from grader.sandbox.supervise import Running, supervise
+from grader.run.machine import usable_core_ids
 from grader.records import RunOutcome, RunSpec, RunStatus
-from grader.sandbox import Isolation, detect_isolation, scrubbed_env
+from grader.sandbox.isolation import Isolation, detect_isolation, scrubbed_env
 
 log = logging.getLogger(__name__)
 

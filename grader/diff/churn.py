@@ -13,7 +13,7 @@ import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from grader.lines import line_texts
+from grader.pysource.lines import line_texts
 from grader.records import DiffSummary, OriginalScript
 
 

@@ -5,7 +5,7 @@ each region's code lines against the submission's lines (a line may gain a trail
 blank and comment-only lines may come and go) and confirming against the syntax tree the
 orchestrator already has that they are the same top-level statements (not text inside a string)
 costs a small fraction of tokenising the file, which stays the path for everything else (see
-``grader.diffing``).
+``grader.diff.align``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
 
-from grader.lines import line_reader, line_texts
+from grader.pysource.lines import line_reader, line_texts
 from grader.records import OriginalScript
 
 #: a top-level statement as (first line, last line, column, kind)

@@ -1,7 +1,7 @@
 """Find each provided region of the original in a submission, by tokens rather than by markers.
 
 Students move, delete or retype the marker comments, reformat code and add comments; none of that
-changes what the provided code does. So both files are tokenised (``grader.tokens``) and each
+changes what the provided code does. So both files are tokenised (``grader.pysource.tokens``) and each
 provided region's token sequence is searched for in the submission's, in order. An exact match
 means the region is intact wherever it now sits. A region with no exact match is aligned with the
 best matching span (``difflib.SequenceMatcher`` on tokens) to say what changed, or is reported
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from grader.records import OriginalScript, Region
-from grader.tokens import LINE_END, Tokens, tokenise
-from grader.verbatim import find_verbatim
+from grader.pysource.tokens import LINE_END, Tokens, tokenise
+from grader.diff.verbatim import find_verbatim
 
 #: a region whose best span matches fewer of its tokens than this share is reported as missing
 MIN_SURVIVING = 0.4

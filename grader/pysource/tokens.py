@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from grader.lines import line_reader, line_texts
+from grader.pysource.lines import line_reader, line_texts
 
 _DROPPED = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
 _BY_TYPE = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE})

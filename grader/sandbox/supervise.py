@@ -21,9 +21,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from grader.executors.cgroups import Cgroups, make_cgroups
+from grader.sandbox.cgroups import Cgroups, make_cgroups
 from grader.records import RunOutcome, RunSpec, RunStatus
-from grader.sandbox import ChildLimits, Isolation
+from grader.sandbox.isolation import ChildLimits, Isolation
 
 FLOOD_FACTOR = 50  # more than this many times output_kb on one stream kills the run
 DRAIN_S = 2.0  # how long output is still read after the tree is killed

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from grader.outputs import ParsedOutput, parse_output
+from grader.judge.stdout import ParsedOutput, parse_output
 from grader.records import RunMetrics, RunOutcome, RunStatus, TaskSummary
 
 

@@ -102,7 +102,7 @@ class PathNode(Node):
         return self.path.is_symlink() and self.path.is_dir()
 
     def children(self) -> list[Node]:
-        from grader.gittree import node_for  # a student's folder may be a git repository
+        from grader.intake.gittree import node_for  # a student's folder may be a git repository
 
         return [
             node_for(child, str(Path(self.location) / child.name))

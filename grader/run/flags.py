@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 
-from grader.lines import split_lines
+from grader.pysource.lines import split_lines
 
 
 def force_flags(text: str, values: Mapping[str, bool]) -> str:

@@ -19,8 +19,8 @@ name, so every check lists each API once:
 - Keras is one namespace: ``tf.keras``, ``tensorflow.keras``, ``tensorflow.python.keras``,
   ``tf.compat.v1.keras``, ``keras.src`` and ``tf_keras`` all become ``keras``.
 
-The spelling of qualified names and what an import binds are :mod:`grader.qualnames`; the values
-of constant expressions (``"se" + "ed"``, ``SEED = 42``) are :mod:`grader.literals`.
+The spelling of qualified names and what an import binds are :mod:`grader.pysource.qualnames`; the values
+of constant expressions (``"se" + "ed"``, ``SEED = 42``) are :mod:`grader.pysource.literals`.
 
 Resolution is flow-insensitive (one pass over the whole module, every scope): a parameter that
 happens to share an imported module's name resolves to that module. For checks that look for
@@ -35,8 +35,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from grader.literals import constant_string, is_constant, is_none, single_constants
-from grader.qualnames import (
+from grader.pysource.literals import constant_string, is_constant, is_none, single_constants
+from grader.pysource.qualnames import (
     SCRIPT_MODULE,
     SCRIPT_NAMESPACES,
     canonical,

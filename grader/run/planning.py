@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grader.flags import force_flags
+from grader.run.flags import force_flags
 from grader.harness import FACTS_VERSION
-from grader.machine import usable_cores
-from grader.original import parse_original
+from grader.run.machine import usable_cores
+from grader.original.parse import parse_original
 from grader.records import RunSpec, StaticResult, Submission
 from grader.spec import Assignment
-from grader.store import ANALYSIS_INDEX, Store
+from grader.store.database import ANALYSIS_INDEX, Store
 
 
 class GradingError(RuntimeError):

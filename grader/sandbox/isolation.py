@@ -9,7 +9,7 @@ Layers usable without one another, because machines differ in what they allow:
 - ``ChildLimits``: resource limits applied in the forked child before ``exec`` (``RLIMIT_DATA``,
   not ``RLIMIT_AS``, which breaks TensorFlow's import; ``RLIMIT_NPROC`` only where a uid drop makes
   it count), CPU affinity and joining the run's cgroups.
-- the run's cgroups (``grader.executors.cgroups``), joined by the child through ``ChildLimits``.
+- the run's cgroups (``grader.sandbox.cgroups``), joined by the child through ``ChildLimits``.
 """
 
 from __future__ import annotations

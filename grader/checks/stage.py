@@ -17,10 +17,10 @@ from pathlib import Path
 from grader.checks.base import StaticCheck, TaskContext
 from grader.checks.diff import DIFF_CHECKS
 from grader.checks.static import STATIC_CHECKS
-from grader.churn import diff_summary
-from grader.diffing import align_provided
-from grader.intake import discover
-from grader.original import parse_original
+from grader.diff.churn import diff_summary
+from grader.diff.align import align_provided
+from grader.intake.discover import discover
+from grader.original.parse import parse_original
 from grader.records import Finding, Severity, StaticResult, Submission
 from grader.spec import Assignment, TaskSpec
 

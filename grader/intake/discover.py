@@ -26,8 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.filetree import READ_ERRORS, Group, Node, PathNode, TooLarge
-from grader.gittree import node_for
+from grader.intake.filetree import READ_ERRORS, Group, Node, PathNode, TooLarge
+from grader.intake.gittree import node_for
 from grader.records import Finding, Severity, SourceFile, Submission
 from grader.spec import Assignment
 

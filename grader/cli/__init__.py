@@ -67,10 +67,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     """``grader check``: exit 1 if any violation, 0 otherwise, 2 for a bad path or spec."""
-    from grader.check_output import check_json, check_lines, has_violation
-    from grader.checking import check_paths
-    from grader.intake import IntakeError
-    from grader.original import OriginalError
+    from grader.cli.check_printout import check_json, check_lines, has_violation
+    from grader.checks.stage import check_paths
+    from grader.intake.discover import IntakeError
+    from grader.original.parse import OriginalError
     from grader.spec import SpecError, load_assignment
 
     try:
@@ -136,11 +136,11 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
                  scheduler: str | None, timeout: float | None) -> int:
     from rich.text import Text
 
-    from grader.console import RunProgress, summary_table
-    from grader.intake import IntakeError
-    from grader.original import OriginalError
+    from grader.cli.console import RunProgress, summary_table
+    from grader.intake.discover import IntakeError
+    from grader.original.parse import OriginalError
     from grader.pipeline import grade
-    from grader.planning import GradingError, default_jobs, oversubscribed
+    from grader.run.planning import GradingError, default_jobs, oversubscribed
     from grader.spec import SpecError, load_assignment
 
     try:
@@ -198,7 +198,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _reference(args: argparse.Namespace) -> int:
     """Check that the originals parse into their regions, then grade the reference solutions."""
-    from grader.original import OriginalError, parse_original
+    from grader.original.parse import OriginalError, parse_original
     from grader.spec import SpecError, load_assignment
 
     if problem := _bad_numbers(args):
@@ -223,10 +223,10 @@ def _report(args: argparse.Namespace) -> int:
     """``grader report``: 0 re-rendered, 2 no store, a bad spec or original, or a broken store."""
     import sqlite3
 
-    from grader.original import OriginalError
+    from grader.original.parse import OriginalError
     from grader.pipeline import render_outputs
     from grader.spec import SpecError, load_assignment
-    from grader.store import STORE_NAME, Store
+    from grader.store.database import STORE_NAME, Store
 
     folder = Path(args.dir)
     if not (folder / STORE_NAME).is_file():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from grader.filetree import Node, PathNode
+from grader.intake.filetree import Node, PathNode
 
 log = logging.getLogger(__name__)
 

@@ -8,15 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.atomic import write_atomic
-from grader.grading import grade_task
+from grader.report.atomic import write_atomic
+from grader.judge.grade import grade_task
 from grader.records import SubmissionResult
 from grader.spec import Assignment
-from grader.store import Store, StoredSubmission
+from grader.store.database import Store, StoredSubmission
 
 SCHEMA_VERSION = 1
 #: the JSON Schema (draft 2020-12) of results.json, shipped with the package for other tools
-SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "results.schema.json"
 
 
 def build_result(

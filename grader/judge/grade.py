@@ -11,11 +11,11 @@ from collections.abc import Sequence
 
 from grader.checks.base import RunContext
 from grader.checks.runtime import RUNTIME_CHECKS
-from grader.original import parse_original
+from grader.original.parse import parse_original
 from grader.records import Finding, RunOutcome, Severity, StaticResult, TaskResult
 from grader.spec import Assignment
-from grader.summary import parse_run, summarise
-from grader.verdict import decide_verdict
+from grader.judge.summary import parse_run, summarise
+from grader.judge.verdict import decide_verdict
 
 log = logging.getLogger(__name__)
 

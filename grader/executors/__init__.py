@@ -1,1 +1,0 @@
-"""The pieces behind ``grader.executor``: supervising one child process and its cgroups."""
