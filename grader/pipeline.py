@@ -19,11 +19,10 @@ from typing import Protocol
 
 from grader import __version__
 from grader.checks.stage import check_submission
-from grader.run.executor import Executor
+from grader.run.executor import Executor, make_executor
 from grader.intake.discover import discover
 from grader.run.machine import describe_machine
 from grader.run.planning import (
-    GradingError,
     Settings,
     fingerprint,
     make_settings,
@@ -83,21 +82,6 @@ class Batch:
     error: str = ""
 
 
-def _executor(settings: Settings) -> Executor:
-    if settings.scheduler:
-        from grader.run.executor import DaskExecutor
-
-        try:
-            return DaskExecutor(address=settings.scheduler)
-        except (OSError, ValueError) as exc:
-            raise GradingError(
-                f"cannot reach the Dask scheduler at {settings.scheduler}: {exc}"
-            ) from exc
-    from grader.run.executor import LocalExecutor
-
-    return LocalExecutor(jobs=settings.jobs, threads=settings.threads)
-
-
 def _close(executor: Executor) -> bool:
     """Close the executor even through a second Ctrl-C (its children must die); True if one came."""
     interrupted = False
@@ -146,7 +130,7 @@ def grade(
     verify_dataset(assignment)
     progress = progress or _Silent()
     batch = Batch(out_dir=out_dir)
-    executor = executor or _executor(settings)
+    executor = executor or make_executor(settings)
     opened: list[Store] = []  # the store, once _run_batch has opened it
     try:
         try:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Self
 
-from grader.run.executor import grader_error
+from grader.run.one import grader_error
 from grader.records import HarnessFacts, ModelFact, RunOutcome, RunSpec, RunStatus
 
 PATTERNS = (r"Test error: (-?\d+\.\d{2})%", r"Model size: (-?\d+)", r"Duration: (-?\d+\.\d)s")

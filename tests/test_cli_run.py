@@ -56,7 +56,7 @@ def fakes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[planning.Settings, Fake
         made.append((settings, FakeExecutor(_answer)))
         return made[-1][1]
 
-    monkeypatch.setattr(pipeline, "_executor", executor)
+    monkeypatch.setattr(pipeline, "make_executor", executor)
     return made
 
 
@@ -122,13 +122,13 @@ def test_runs_the_grader_failed_to_make_exit_1_and_are_made_next_time(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     failing = FakeExecutor(_answer, fail=lambda spec: spec.task == "task2")
-    monkeypatch.setattr(pipeline, "_executor", lambda settings: failing)
+    monkeypatch.setattr(pipeline, "make_executor", lambda settings: failing)
     assert _run(klass, tmp_path / "out") == 1
     captured = capsys.readouterr()
     assert "1 run(s) failed in the grader itself" in captured.err
     assert "grader error: RuntimeError: the worker went away" in captured.out  # the progress line
     again = FakeExecutor(_answer)
-    monkeypatch.setattr(pipeline, "_executor", lambda settings: again)
+    monkeypatch.setattr(pipeline, "make_executor", lambda settings: again)
     assert _run(klass, tmp_path / "out") == 0
     assert [(s.task, s.index) for s in again.seen] == [("task2", 0)]
 
@@ -157,7 +157,7 @@ def test_an_interrupt_while_closing_the_executor_exits_130(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake = FakeExecutor(_answer, interrupt_on_close=True)
-    monkeypatch.setattr(pipeline, "_executor", lambda settings: fake)
+    monkeypatch.setattr(pipeline, "make_executor", lambda settings: fake)
     assert _run(klass, tmp_path / "out") == 130
     assert RESUME in capsys.readouterr().out and fake.closed
 
@@ -251,6 +251,6 @@ def test_a_run_with_a_markup_id_does_not_abort_the_batch(
         return outcome(spec.index, status=RunStatus.FAILED, stdout="", note="exit 1")
 
     monkeypatch.setattr(pipeline, "discover", discover)
-    monkeypatch.setattr(pipeline, "_executor", lambda settings: FakeExecutor(failed))
+    monkeypatch.setattr(pipeline, "make_executor", lambda settings: FakeExecutor(failed))
     assert _run(klass, tmp_path / "out") == 0
     assert "s2[/] task1 run 1: failed" in capsys.readouterr().out

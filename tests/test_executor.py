@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.run.executor import LocalExecutor, core_sets, run_one
+from grader.run.local import LocalExecutor, core_sets
+from grader.run.one import run_one
 from grader.sandbox.cgroups import make_cgroups, own_cgroup
 from grader.sandbox.supervise import classify
 from grader.records import RunOutcome, RunSpec, RunStatus

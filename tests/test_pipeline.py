@@ -412,7 +412,7 @@ def test_an_interrupt_while_rendering_leaves_the_store_whole(
 
 
 def test_the_local_executor_yields_a_grader_error_instead_of_raising() -> None:
-    from grader.run.executor import LocalExecutor
+    from grader.run.local import LocalExecutor
     from grader.sandbox.isolation import NO_ISOLATION
     from tests.sandbox_scripts import script_spec
 
@@ -427,15 +427,15 @@ def test_the_local_executor_yields_a_grader_error_instead_of_raising() -> None:
 
 
 def test_core_sets_come_from_the_usable_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader.run import executor
+    from grader.run import local
 
-    monkeypatch.setattr(executor, "usable_core_ids", lambda: [3, 5])
-    assert executor.core_sets(2) == [(3,), (5,)]
-    assert executor.core_sets(1, size=1) == [(3,)]
+    monkeypatch.setattr(local, "usable_core_ids", lambda: [3, 5])
+    assert local.core_sets(2) == [(3,), (5,)]
+    assert local.core_sets(1, size=1) == [(3,)]
 
 
 def test_core_sets_of_the_threads_per_run_whatever_the_jobs() -> None:
-    from grader.run.executor import core_sets
+    from grader.run.local import core_sets
 
     assert core_sets(1, [0, 1, 2, 3], size=1) == [(0,)]
     assert core_sets(2, [0, 1, 2, 3], size=1) == [(0,), (1,)]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.run.executor import run_one
+from grader.run.one import run_one
 from grader.sandbox.cgroups import _sweep_once, make_cgroups, own_cgroup
 from grader.harness import CHILD_PATH
 from grader.records import RunStatus

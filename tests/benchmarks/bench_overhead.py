@@ -38,7 +38,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.run.executor import core_sets, run_one
+from grader.run.local import core_sets
+from grader.run.one import run_one
 from grader.run.flags import force_flags
 from grader.original.parse import parse_original
 from grader.records import RunSpec, RunStatus

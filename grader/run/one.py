@@ -1,0 +1,145 @@
+"""One sandboxed run of a student script, from a fresh work folder to its ``RunOutcome``.
+
+``run_one`` owns a run from start to finish: a fresh work folder with the script and a read-only
+copy of the dataset, the harness command wrapped by the isolation, limits applied in the child,
+stdout and stderr read concurrently into bounded tails, a hard wall-clock kill, and at the end the
+whole process tree killed and the work folder removed. It never raises for anything the student's
+code does: every ending is a ``RunOutcome`` whose ``status`` and ``note`` say what happened.
+
+When the grader itself fails to make a run, an executor yields ``grader_error``'s outcome instead
+of raising: the batch goes on, the outcome is not stored, and the next batch makes that run again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from grader import harness
+from grader.records import RunOutcome, RunSpec, RunStatus
+from grader.sandbox.isolation import Isolation, detect_isolation, scrubbed_env
+from grader.sandbox.supervise import Running, supervise
+
+FIGURE_NAME = ".grader-figure.png"
+MAX_FIGURE_BYTES = 8 * 1024 * 1024
+
+
+def run_one(
+    spec: RunSpec,
+    *,
+    cores: Sequence[int] | None = None,
+    isolation: Isolation | None = None,
+    harness_child: bool = True,
+    python: str = sys.executable,
+    running: Running | None = None,
+) -> RunOutcome:
+    """Run ``spec`` once in a fresh work folder, sandboxed and limited; see the module doc.
+
+    ``cores`` pins the run (affinity and cpuset); ``isolation`` defaults to the detected one.
+    ``harness_child=False`` runs the script bare (``python -I SCRIPT``, no facts): for tests of
+    the sandbox itself and for measuring the harness's cost.
+    """
+    isolation = detect_isolation() if isolation is None else isolation
+    workdir = Path(tempfile.mkdtemp(prefix="grader-work-"))
+    try:
+        dataset = _prepare(spec, workdir)
+        isolation.prepare(workdir)
+        with tempfile.TemporaryFile(prefix="grader-facts-") as facts_file:
+            figure = workdir / FIGURE_NAME if spec.analysis else None
+            if harness_child:
+                argv = harness.command(
+                    python=python, facts_fd=facts_file.fileno(), dataset=dataset.name,
+                    test_names=spec.test_names, figure=str(figure) if figure else None,
+                    script=spec.script_name,
+                )
+            else:
+                argv = [python, "-I", spec.script_name]
+            threads = max(1, spec.threads)  # the spec's, fixed by the assignment
+            outcome = supervise(
+                spec, argv=isolation.wrap(argv, workdir=workdir), workdir=workdir,
+                env=scrubbed_env(workdir=workdir, threads=threads), cores=cores,
+                isolation=isolation, pass_fds=(facts_file.fileno(),), running=running,
+            )
+            facts_file.seek(0)
+            facts = harness.decode_facts(facts_file.read(harness.MAX_DOCUMENT_BYTES + 1))
+        if facts is not None and figure is not None:
+            facts = dataclasses.replace(facts, figure_png=_read_figure(figure))
+        return dataclasses.replace(
+            outcome, facts=facts, dataset_intact=_sha256(dataset) == spec.dataset_sha256
+        )
+    finally:
+        _remove(workdir)
+
+
+def _remove(workdir: Path) -> None:
+    """Delete the work folder, even folders the run made unreadable (chmod 000) to keep it."""
+
+    def unlock(_function: Any, path: str, _error: Any) -> None:
+        with suppress(OSError):
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+        with suppress(OSError):
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+
+    shutil.rmtree(workdir, onerror=unlock)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _prepare(spec: RunSpec, workdir: Path) -> Path:
+    """Write the script and copy the dataset into ``workdir``, both read-only; the copy's path."""
+    script = workdir / spec.script_name
+    script.write_text(spec.script_text, encoding="utf-8")
+    dataset = workdir / Path(spec.dataset_path).name
+    shutil.copyfile(spec.dataset_path, dataset)
+    for path in (script, dataset):
+        path.chmod(0o444)
+    workdir.chmod(0o755)
+    return dataset
+
+
+def _sha256(path: Path) -> str | None:
+    try:
+        if not path.is_file() or path.is_symlink():
+            return None
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _read_figure(path: Path) -> bytes | None:
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FIGURE_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(b"\x89PNG") else None
+
+
+def grader_error(spec: RunSpec, error: BaseException) -> RunOutcome:
+    """The outcome of a run the grader failed to make: never stored, so it is made again."""
+    return RunOutcome(
+        index=spec.index, status=RunStatus.FAILED, exit_code=None, wall_s=0.0, cpu_s=0.0,
+        max_rss_mb=0.0, stdout="", stderr="", facts=None,
+        note=f"grader error: {type(error).__name__}: {error}"[:500], grader_error=True,
+    )
+
+
+#: what an executor logs (with the spec's submission, task and index) for a ``grader_error``
+FAILED_LOG = ("%s %s run %d: the grader failed to make the run; it is not stored and the next "
+              "batch makes it again")
+
+
+__all__ = ["FAILED_LOG", "FIGURE_NAME", "grader_error", "run_one"]
