@@ -122,7 +122,9 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         raise SpecError(f"{spec_path}: output_fields must name error_pct, model_size, duration_s")
     for task in assignment.tasks:
         if task.required_layer not in ("convolution", "recurrent"):
-            raise SpecError(f"{spec_path}: {task.id}: unknown required_layer {task.required_layer!r}")
+            raise SpecError(
+                f"{spec_path}: {task.id}: unknown required_layer {task.required_layer!r}"
+            )
         if not task.original.is_file():
             raise SpecError(f"{spec_path}: {task.id}: original not found: {task.original}")
     return assignment
