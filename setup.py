@@ -5,16 +5,17 @@ that copies the report templates and the default assignment (``assignment.toml``
 it names, with the README beside each, which carries the dataset's licence) from the top level of
 the repository, where DESIGN.md keeps them, into ``grader/_materials/`` of the build, laid out as
 at the top level. ``grader.materials`` finds that copy in an installed grader, and the checkout's
-own folders in an editable one. The sdist carries the top-level folders (MANIFEST.in), so a wheel
+own folders in an editable one. The same list puts the top-level files into the sdist, so a wheel
 built from it has them too. setuptools runs this file from the project's folder, so the paths
 here are relative to it.
 
-Subclassing ``build_py`` is setuptools' documented way to add files at build time:
-https://setuptools.pypa.io/en/latest/userguide/extension.html
+Subclassing ``build_py`` (registered through ``cmdclass``) is setuptools' documented way to add
+files at build time: https://setuptools.pypa.io/en/latest/userguide/extension.html
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path, PurePosixPath
 
@@ -54,19 +55,34 @@ def materials() -> list[Path]:
 
 
 class BuildWithMaterials(build_py):
-    """``build_py`` that also copies the materials into the built package."""
+    """``build_py`` that also puts the materials into the built package.
+
+    It follows setuptools' protocol for build steps (``setuptools.command.build.SubCommand``):
+    the ``get_*`` methods name the materials whether or not ``run`` ran; ``get_source_files``
+    puts them into the sdist; in an editable install ``run`` copies nothing (the checkout is
+    read), and ``get_output_mapping`` lets a strict editable install link them instead.
+    """
 
     def run(self) -> None:
         super().run()
-        for source, target in self._materials():
-            self.mkpath(str(target.parent))
-            self.copy_file(str(source), str(target))
+        if self.editable_mode:
+            return
+        for target, source in self._materials().items():
+            self.mkpath(os.path.dirname(target))
+            self.copy_file(source, target)
+
+    def get_source_files(self) -> list[str]:
+        return [*super().get_source_files(), *self._materials().values()]
 
     def get_outputs(self, include_bytecode: bool = True) -> list[str]:
-        return [*super().get_outputs(include_bytecode), *(str(t) for _, t in self._materials())]
+        return [*super().get_outputs(include_bytecode), *self._materials()]
 
-    def _materials(self) -> list[tuple[Path, Path]]:
-        return [(path, Path(self.build_lib) / PACKAGED / path) for path in materials()]
+    def get_output_mapping(self) -> dict[str, str]:
+        return {**super().get_output_mapping(), **self._materials()}
+
+    def _materials(self) -> dict[str, str]:
+        """Each file's place in the build, mapped to its source."""
+        return {str(Path(self.build_lib) / PACKAGED / path): str(path) for path in materials()}
 
 
 setup(cmdclass={"build_py": BuildWithMaterials})
