@@ -43,7 +43,8 @@ NOT_SOURCE_ANYWHERE = shutil.ignore_patterns("__pycache__", "*.egg-info", ".*_ca
 #: where this environment's dependencies live (a fresh venv borrows them through a .pth file)
 DEPENDENCIES = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
 PACKAGED = "grader/_materials"
-#: runs the grader's command line under an audit hook; writes every path it opened to argv[1]
+#: runs the grader's command line under an audit hook; writes to argv[1] every path it opened or
+#: gave a child process
 AUDITED = """\
 import json, os, sys
 
@@ -53,6 +54,8 @@ def record(event, args):
     if event in ("open", "os.listdir", "os.scandir", "sqlite3.connect") and args:
         if isinstance(args[0], (str, bytes, os.PathLike)):
             opened.add(os.path.abspath(os.fsdecode(args[0])))
+    elif event == "subprocess.Popen":  # the paths a child is started with (or bound into it)
+        opened.update(os.fsdecode(a) for a in args[1] if os.path.isabs(os.fsdecode(a)))
 
 sys.addaudithook(record)
 from grader.cli import main
@@ -172,9 +175,9 @@ def test_the_sdist_carries_the_top_level_folders_the_build_copies(built: tuple[P
     (sdist,) = built[1].glob("grader-*.tar.gz")
     with tarfile.open(sdist) as archive:
         names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
-    assert {"assignment.toml", "setup.py", "data/dataset.txt", "reference/original/task1.py",
+    assert {"assignment.toml", "setup.py", "data/dataset.txt", "data/README.md",
+            "reference/original/task1.py", "reference/solution/task2.py",
             "report_templates/report.js"} <= names
-    assert not any(n.startswith(("tests/", "submissions/")) for n in names)
 
 
 # ------------------------------------------------------------------------- the installed grader
@@ -201,6 +204,34 @@ def test_grader_check_from_any_folder_reads_only_its_packaged_assignment(
     materials = installed.package / "_materials"
     assert {materials / "assignment.toml", materials / "reference" / "original" / "task1.py",
             elsewhere / "class" / "s2303051_chen" / "task1.py"} <= set(opened)
+    assert _from_checkout(opened) == []
+
+
+def test_grader_run_from_any_folder_runs_a_script_under_the_packaged_harness(
+    installed: Installed, tmp_path: Path,
+) -> None:
+    """One run of a script that prints the three lines without TensorFlow: seconds, not minutes.
+
+    Its findings come from every stage: the diff against the packaged original, the harness in
+    the child (no training seen), the printed numbers parsed in the provided format.
+    """
+    work = tmp_path / "elsewhere"
+    (work / "class" / "zoe").mkdir(parents=True)
+    (work / "class" / "zoe" / "task1.py").write_text(
+        'print("Test error: 5.00%")\nprint("Model size: 100")\nprint("Duration: 1.0s")\n')
+    done, opened = installed.grader("run", "class", "--runs", "1", "--tasks", "task1",
+                                    "--no-analysis", cwd=work)
+    assert done.returncode == 0, done.stderr
+    (zoe,) = json.loads((work / "report" / "results.json").read_text())["submissions"]
+    task = zoe["tasks"]["task1"]
+    assert [(r["status"], r["error_pct"], r["model_size"]) for r in task["runs"]] == [
+        ("ok", 5.0, 100)]
+    assert {"protected.modified", "training.none"} <= {f["check"] for f in task["findings"]}
+    assert list(zoe["tasks"]) == ["task1"]
+    assert (work / "report" / "index.html").is_file()
+    harness = installed.package / "harness"
+    assert any(p.is_relative_to(harness) for p in opened)  # the child ran the packaged harness
+    assert installed.package / "_materials" / "data" / "dataset.txt" in opened
     assert _from_checkout(opened) == []
 
 
