@@ -6,8 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-#: the spec shipped at the repository root
-DEFAULT_SPEC = Path(__file__).resolve().parent.parent / "assignment.toml"
+from grader.materials import SPEC_NAME, MaterialsError, default_spec
 
 
 @dataclass(frozen=True)
@@ -61,12 +60,28 @@ class SpecError(ValueError):
     """The spec file is missing, malformed or names files that do not exist."""
 
 
+def spec_file(path: Path | str | None = None) -> Path:
+    """The spec file that ``path`` names: a spec file, an assignment folder (its
+    ``assignment.toml``), or None for the assignment the grader ships with."""
+    if path is None:
+        try:
+            return default_spec()
+        except MaterialsError as exc:
+            raise SpecError(str(exc)) from exc
+    given = Path(path)
+    return given / SPEC_NAME if given.is_dir() else given
+
+
 def load_assignment(path: Path | str | None = None) -> Assignment:
-    spec_path = Path(path) if path is not None else DEFAULT_SPEC
+    """Read the spec at ``path`` (see ``spec_file``); paths inside it resolve against its folder,
+    so an assignment folder works from any working folder."""
+    spec_path = spec_file(path)
     try:
         data = tomllib.loads(spec_path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SpecError(f"assignment spec not found: {spec_path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read the assignment spec {spec_path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{spec_path}: not valid TOML: {exc}") from exc
     root = spec_path.resolve().parent
@@ -107,7 +122,9 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         raise SpecError(f"{spec_path}: output_fields must name error_pct, model_size, duration_s")
     for task in assignment.tasks:
         if task.required_layer not in ("convolution", "recurrent"):
-            raise SpecError(f"{spec_path}: {task.id}: unknown required_layer {task.required_layer!r}")
+            raise SpecError(
+                f"{spec_path}: {task.id}: unknown required_layer {task.required_layer!r}"
+            )
         if not task.original.is_file():
             raise SpecError(f"{spec_path}: {task.id}: original not found: {task.original}")
     return assignment

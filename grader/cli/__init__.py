@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 JOBS_HELP = ("runs in parallel, each pinned to its own cores (default: the usable cores divided "
              "by the assignment's threads per run, at least 1)")
 RESUME = "run the same command again to resume"
+ASSIGNMENT_HELP = ("an assignment folder (its assignment.toml) or spec file; paths in the spec are "
+                   "relative to its folder (default: the assignment shipped with the grader)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float,
                      help="hard wall-clock limit per run, in seconds, above 0 (default: the "
                      "assignment's); runs stored under another limit are made again")
-    run.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
+    run.add_argument("--assignment", help=ASSIGNMENT_HELP)
     run.add_argument("--scheduler", help="address of a Dask scheduler to run on")
     run.add_argument("--fresh", action="store_true", help="run again what the store already has")
     run.add_argument("--no-analysis", action="store_true",
@@ -48,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="static and diff checks only (seconds, no runs)")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--json", action="store_true", help="print findings as JSON")
-    check.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
+    check.add_argument("--assignment", help=ASSIGNMENT_HELP)
 
     reference = commands.add_parser("reference", help="grade the reference solutions")
     reference.add_argument("--runs", type=int, help="runs per task (default: the assignment's)")
@@ -57,11 +59,11 @@ def _parser() -> argparse.ArgumentParser:
     reference.add_argument("--jobs", type=int, help=JOBS_HELP)
     reference.add_argument("--fresh", action="store_true", help="run them again")
     reference.add_argument("--no-analysis", action="store_true", help="skip the analysis run")
-    reference.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
+    reference.add_argument("--assignment", help=ASSIGNMENT_HELP)
 
     report = commands.add_parser("report", help="re-render the report from the store in DIR")
     report.add_argument("dir", metavar="DIR")
-    report.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
+    report.add_argument("--assignment", help=ASSIGNMENT_HELP)
     return parser
 
 
@@ -138,12 +140,14 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
 
     from grader.cli.console import RunProgress, summary_table
     from grader.intake.discover import IntakeError
+    from grader.materials import MaterialsError, templates
     from grader.original.parse import OriginalError
     from grader.pipeline import grade
     from grader.run.planning import GradingError, default_jobs, oversubscribed
     from grader.spec import SpecError, load_assignment
 
     try:
+        templates()  # the report's templates are installed: found out before any run, not after
         assignment = load_assignment(args.assignment)
         jobs = args.jobs or default_jobs(assignment)
         warning = "" if scheduler else oversubscribed(jobs=jobs, assignment=assignment)
@@ -154,7 +158,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
             timeout=timeout, fresh=args.fresh, analysis=not args.no_analysis,
             scheduler=scheduler, kind=kind, progress=RunProgress(console),
         )
-    except (SpecError, OriginalError, IntakeError, GradingError) as exc:
+    except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError) as exc:
         print(f"grader {args.command}: {exc}", file=sys.stderr)
         return 2
     if batch.results:
@@ -223,6 +227,7 @@ def _report(args: argparse.Namespace) -> int:
     """``grader report``: 0 re-rendered, 2 no store, a bad spec or original, or a broken store."""
     import sqlite3
 
+    from grader.materials import MaterialsError
     from grader.original.parse import OriginalError
     from grader.pipeline import render_outputs
     from grader.spec import SpecError, load_assignment
@@ -237,7 +242,7 @@ def _report(args: argparse.Namespace) -> int:
         assignment = load_assignment(args.assignment)
         with Store.in_folder(folder) as store:
             results = render_outputs(store=store, assignment=assignment, out_dir=folder)
-    except (SpecError, OriginalError) as exc:
+    except (SpecError, OriginalError, MaterialsError) as exc:
         print(f"grader report: {exc}", file=sys.stderr)
         return 2
     except sqlite3.Error as exc:

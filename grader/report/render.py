@@ -19,8 +19,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from grader.report.atomic import write_atomic
+from grader.materials import templates
 from grader.records import ReportMeta, SubmissionResult
+from grader.report.atomic import write_atomic
 from grader.report.formatting import page_names
 from grader.report.leaderboard import Ranked, entries, rank
 from grader.report.leaderboard_view import leaderboard_view
@@ -29,8 +30,6 @@ from grader.report.student_view import student_view
 from grader.report.view import overview_view, site_view
 from grader.spec import Assignment, TaskSpec
 
-#: the templates, stylesheet and script, at the repository root beside the package
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "report_templates"
 ASSETS = ("report.css",)
 STUDENTS = "students"
 
@@ -51,7 +50,9 @@ class PageScript:
 NO_SCRIPT = PageScript(Markup(""), "script-src 'none'")
 
 
-def page_script(path: Path = TEMPLATES / "report.js") -> PageScript:
+def page_script(path: Path | None = None) -> PageScript:
+    """The inline script (default: the shipped ``report.js``)."""
+    path = path if path is not None else templates() / "report.js"
     source = path.read_text(encoding="utf-8")
     if "</" in source:  # would end the inline <script> element early
         raise ValueError(f"{path}: an inline script must not contain '</'")
@@ -59,9 +60,10 @@ def page_script(path: Path = TEMPLATES / "report.js") -> PageScript:
     return PageScript(Markup(source), f"script-src 'sha256-{digest}'")
 
 
-def environment(templates: Path = TEMPLATES) -> Environment:
+def environment(folder: Path | None = None) -> Environment:
+    """Jinja2 over the templates in ``folder`` (default: the shipped ones, see materials)."""
     return Environment(
-        loader=FileSystemLoader(templates),
+        loader=FileSystemLoader(folder if folder is not None else templates()),
         autoescape=True,  # every template, whatever its name: student text is never markup
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -194,5 +196,6 @@ def _write_students(
 
 def _copy_assets(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    source = templates()
     for name in ASSETS:
-        shutil.copyfile(TEMPLATES / name, folder / name)
+        shutil.copyfile(source / name, folder / name)
