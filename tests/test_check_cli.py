@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from grader.checks import stage as checking
-from grader.checks.stage import apply_checks, check_paths, check_submission
+from grader.checks.apply import apply_checks
+from grader.checks.stage import check_paths, check_submission
 from grader.checks.base import StaticCheck, TaskContext
 from grader.cli import main
 from grader.intake.discover import discover
