@@ -97,8 +97,9 @@ CHECKS: dict[CheckId, CheckInfo] = {
     CheckId.LAYERS_REQUIRED: CheckInfo(
         _BOTH, "violation", "no convolution (task1) / recurrent (task2) layer in the model"),
     CheckId.SANDBOX_FILE: CheckInfo(_BOTH, "violation", "files other than the dataset"),
-    CheckId.SANDBOX_NETWORK: CheckInfo(_BOTH, "violation", "sockets: the network"),
-    CheckId.SANDBOX_PROCESS: CheckInfo(_BOTH, "violation", "subprocesses, or code run by exec"),
+    CheckId.SANDBOX_NETWORK: CheckInfo(_BOTH, "violation", "sockets opened: network use"),
+    CheckId.SANDBOX_PROCESS: CheckInfo(
+        _BOTH, "violation", "processes started, or code built and run at run time"),
     CheckId.MONKEYPATCH: CheckInfo(
         (Stage.STATIC,), "violation", "library or builtin functions patched"),
     CheckId.RUN_FAILED: CheckInfo(_RUN, "violation", "a run crashed"),
