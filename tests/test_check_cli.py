@@ -14,8 +14,8 @@ import pytest
 
 from grader.checks import stage as checking
 from grader.checks.apply import apply_checks
-from grader.checks.stage import check_paths, check_submission
 from grader.checks.base import StaticCheck, TaskContext
+from grader.checks.stage import check_paths, check_submission
 from grader.cli import main
 from grader.intake.discover import discover
 from grader.records import Finding, Severity

@@ -28,11 +28,11 @@ import pytest
 from grader.checks.base import TaskContext
 from grader.checks.static import STATIC_CHECKS
 from grader.checks.static.common import Prefixes
-from grader.pysource.scan import build_scan
 from grader.diff.align import align_provided
-from grader.pysource.resolver import Resolver
 from grader.original.parse import parse_original
 from grader.pysource.qualnames import canonical
+from grader.pysource.resolver import Resolver
+from grader.pysource.scan import build_scan
 from grader.records import Finding, Severity, SourceFile
 from grader.spec import Assignment
 

@@ -246,7 +246,9 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
         source, problem = read_task_file(chosen, name=assignment.task(task_id).file)
         files[task_id] = source
         if problem:
-            findings.append(Finding(CheckId.FILES_UNREADABLE, Severity.VIOLATION, problem, source.name))
+            findings.append(
+                Finding(CheckId.FILES_UNREADABLE, Severity.VIOLATION, problem, source.name)
+            )
         extras += [node.location for _, node in others]
     for extra in sorted(extras):
         findings.append(

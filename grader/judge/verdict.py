@@ -8,6 +8,7 @@ from grader.ids import CheckId
 from grader.records import Finding, RunMetrics, Severity, TaskSummary, Verdict
 from grader.spec import TaskSpec
 
+
 def decide_verdict(
     *,
     task: TaskSpec,

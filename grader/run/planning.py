@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grader.run.flags import force_flags
 from grader.harness import FACTS_VERSION
-from grader.run.machine import usable_cores
 from grader.ids import CheckId
 from grader.original.parse import parse_original
 from grader.records import RunSpec, StaticResult, Submission
+from grader.run.flags import force_flags
+from grader.run.machine import usable_cores
 from grader.spec import Assignment
 from grader.store.database import ANALYSIS_INDEX, Store
 
