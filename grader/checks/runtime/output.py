@@ -16,7 +16,7 @@ class OutputFormat(RuntimeCheck):
         for outcome, metrics, parsed in zip(ctx.outcomes, ctx.metrics, ctx.parsed, strict=True):
             if metrics.status is not RunStatus.BAD_OUTPUT:
                 continue
-            if outcome.status is RunStatus.BAD_OUTPUT or parsed is None:  # a flood was stopped
+            if parsed is None:  # the executor stopped a flood, so nothing was parsed
                 problem = outcome.note or "the run flooded its output"
             else:
                 problem = parsed.problem or "stdout is not the provided lines"
