@@ -178,6 +178,25 @@ class RunOutcome:
     #: by the next batch; ``note`` says what failed
     grader_error: bool = False
 
+    @property
+    def trained_size(self) -> int | None:
+        """The size of the model the harness saw printed, else of the last model it saw trained."""
+        facts = self.facts
+        if facts is None:
+            return None
+        if facts.count_params_at_print is not None:
+            return facts.count_params_at_print
+        return facts.models[-1].params if facts.models else None
+
+
+@dataclass(frozen=True)
+class ParsedOutput:
+    """A run's stdout read against the provided lines: the printed values by field name, or why
+    stdout is not exactly those lines. Made once by the judge; the runtime checks read it."""
+
+    values: dict[str, float] | None
+    problem: str | None = None
+
 
 @dataclass(frozen=True)
 class RunMetrics:

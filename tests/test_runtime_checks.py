@@ -6,12 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from grader.checks.base import RunContext
 from grader.checks.runtime import RUNTIME_CHECKS
-from grader.judge.grade import runtime_findings
+from grader.judge.grade import run_context, runtime_findings
 from grader.records import OriginalScript, RunOutcome, RunStatus
 from grader.spec import Assignment
-from grader.judge.summary import parse_run
 from tests.runtime_fakes import PATTERNS, facts, outcome
 
 ORIGINAL = OriginalScript(
@@ -21,12 +19,8 @@ ORIGINAL = OriginalScript(
 
 
 def found(assignment: Assignment, outcomes: list[RunOutcome], task: str = "task1") -> set[str]:
-    metrics = [
-        parse_run(o, patterns=PATTERNS, fields=assignment.output_fields)[0] for o in outcomes
-    ]
-    ctx = RunContext(
-        assignment=assignment, task=assignment.task(task), original=ORIGINAL,
-        file_name=f"{task}.py", outcomes=tuple(outcomes), metrics=tuple(metrics),
+    ctx = run_context(
+        assignment=assignment, task=assignment.task(task), original=ORIGINAL, outcomes=outcomes
     )
     return {f.check for f in runtime_findings(ctx)}
 

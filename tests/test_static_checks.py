@@ -28,11 +28,11 @@ import pytest
 from grader.checks.base import TaskContext
 from grader.checks.static import STATIC_CHECKS
 from grader.checks.static.common import Prefixes
-from grader.checks.static.scan import build_scan, scan_of
 from grader.diff.align import align_provided
-from grader.pysource.resolver import Resolver
 from grader.original.parse import parse_original
 from grader.pysource.qualnames import canonical
+from grader.pysource.resolver import Resolver
+from grader.pysource.scan import build_scan
 from grader.records import Finding, Severity, SourceFile
 from grader.spec import Assignment
 
@@ -214,9 +214,9 @@ def test_layers_message_says_what_was_looked_for(assignment: Assignment) -> None
 
 def test_one_scan_per_context(assignment: Assignment) -> None:
     ctx = context(assignment, "import numpy as np\n")
-    assert scan_of(ctx) is scan_of(ctx)
+    assert ctx.scan is ctx.scan
     other = context(assignment, "import numpy as np\n")
-    assert scan_of(other) is not scan_of(ctx)
+    assert other.scan is not ctx.scan
 
 
 # ---------------------------------------------------------------------------------- name resolver

@@ -1,8 +1,8 @@
 """The static stage: for each task of a submission, intake findings, then diff and static checks.
 
 Pure and quick: nothing here runs student code or imports TensorFlow, so ``grader check`` answers
-in well under a second per student. A check that raises is a bug in the grader, not in the
-student's work: it becomes a warning naming the check, and the other checks still run.
+in well under a second per student. A check that raises becomes a warning naming it
+(:mod:`grader.checks.apply`), and the other checks still run.
 """
 
 from __future__ import annotations
@@ -10,15 +10,17 @@ from __future__ import annotations
 import ast
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from grader.checks.base import StaticCheck, TaskContext
+from grader.checks.apply import apply_checks
+from grader.checks.base import TaskContext
 from grader.checks.diff import DIFF_CHECKS
 from grader.checks.static import STATIC_CHECKS
-from grader.diff.churn import diff_summary
 from grader.diff.align import align_provided
+from grader.diff.churn import diff_summary
+from grader.ids import CheckId
 from grader.intake.discover import discover
 from grader.original.parse import parse_original
 from grader.records import Finding, Severity, StaticResult, Submission
@@ -67,7 +69,7 @@ def check_task(
         hint = _misnamed_hint(submission, task)
         findings.append(
             Finding(
-                "files.missing",
+                CheckId.FILES_MISSING,
                 Severity.VIOLATION,
                 f"{task.file} was not handed in{hint}",
                 task.file,
@@ -75,10 +77,10 @@ def check_task(
         )
         return StaticResult(task.id, tuple(findings), None)
     if file.text is None:
-        if not any(f.check == "files.unreadable" for f in findings):
+        if not any(f.check == CheckId.FILES_UNREADABLE for f in findings):
             findings.append(
                 Finding(
-                    "files.unreadable",
+                    CheckId.FILES_UNREADABLE,
                     Severity.VIOLATION,
                     "cannot be read as UTF-8 text",
                     task.file,
@@ -94,7 +96,7 @@ def check_task(
         message = getattr(exc, "msg", None) or str(exc) or type(exc).__name__
         findings.append(
             Finding(
-                "syntax",
+                CheckId.SYNTAX,
                 Severity.VIOLATION,
                 f"{task.file} does not parse as Python: {message}",
                 task.file,
@@ -115,36 +117,19 @@ def check_task(
         original=original,
         provided_lines=provided_lines,
     )
-    findings += apply_checks(ctx, [*DIFF_CHECKS, *STATIC_CHECKS])
+    findings += apply_checks(
+        ctx, [*DIFF_CHECKS, *STATIC_CHECKS], file=file.name, where=file.path
+    )
     return StaticResult(task.id, tuple(findings), diff)
 
 
 def _unreadable(finding: Finding, task: TaskSpec) -> bool:
     """An intake violation saying the task's file may be in what could not be read."""
     return (
-        finding.check == "files.unreadable"
+        finding.check == CheckId.FILES_UNREADABLE
         and finding.severity is Severity.VIOLATION
         and finding.file == task.file
     )
-
-
-def apply_checks(ctx: TaskContext, checks: Iterable[StaticCheck]) -> list[Finding]:
-    """Every check's findings, in order; a check that raises yields a warning instead."""
-    findings: list[Finding] = []
-    for check in checks:
-        try:
-            findings.extend(check.check(ctx))
-        except Exception as exc:  # a bug in one check must not lose the others' findings
-            log.exception("check %s failed on %s", check.id, ctx.file.path)
-            findings.append(
-                Finding(
-                    check.id,
-                    Severity.WARNING,
-                    f"the check itself failed ({exc!r}); review by hand",
-                    ctx.file.name,
-                )
-            )
-    return findings
 
 
 def _misnamed_hint(submission: Submission, task: TaskSpec) -> str:

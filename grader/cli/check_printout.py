@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from grader.ids import CheckId
 from grader.records import Finding, Severity, StaticResult, Submission
 
 Checked = Sequence[tuple[Submission, dict[str, StaticResult]]]
@@ -33,7 +34,7 @@ def has_violation(checked: Checked) -> bool:
 
 def task_verdict(result: StaticResult) -> str:
     """The static stage's word on a task; the runs still decide validity and performance."""
-    if any(f.check == "files.missing" for f in result.findings):
+    if any(f.check == CheckId.FILES_MISSING for f in result.findings):
         return "missing"
     count = violations(result)
     if count:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.ids import CheckId
 from grader.intake.filetree import READ_ERRORS, Group, Node, PathNode, TooLarge
 from grader.intake.gittree import node_for
 from grader.records import Finding, Severity, SourceFile, Submission
@@ -210,7 +211,7 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
                 if nesting >= MAX_ARCHIVE_NESTING:
                     findings.append(
                         Finding(
-                            "files.extra",
+                            CheckId.FILES_EXTRA,
                             Severity.WARNING,
                             "an archive nested too deeply; not opened",
                             entry.location,
@@ -245,12 +246,14 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
         source, problem = read_task_file(chosen, name=assignment.task(task_id).file)
         files[task_id] = source
         if problem:
-            findings.append(Finding("files.unreadable", Severity.VIOLATION, problem, source.name))
+            findings.append(
+                Finding(CheckId.FILES_UNREADABLE, Severity.VIOLATION, problem, source.name)
+            )
         extras += [node.location for _, node in others]
     for extra in sorted(extras):
         findings.append(
             Finding(
-                "files.extra",
+                CheckId.FILES_EXTRA,
                 Severity.WARNING,
                 "only one code file per task is handed in; this one is not graded",
                 extra,
@@ -278,13 +281,13 @@ def _unreadable_findings(unreadable: list[_Unreadable], *, missing: list[str]) -
         return []
     if not missing:
         return [
-            Finding("files.unreadable", Severity.WARNING, part.reason, part.location)
+            Finding(CheckId.FILES_UNREADABLE, Severity.WARNING, part.reason, part.location)
             for part in unreadable
         ]
     parts = "; ".join(f"{part.location}: {part.reason}" for part in unreadable)
     return [
         Finding(
-            "files.unreadable",
+            CheckId.FILES_UNREADABLE,
             Severity.VIOLATION,
             f"{file} was not found, and part of the hand-in could not be read: {parts}",
             file,

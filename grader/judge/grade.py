@@ -6,30 +6,49 @@ from the store at any time and a fixed check re-grades without running anything.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
+from grader.checks.apply import apply_checks
 from grader.checks.base import RunContext
 from grader.checks.runtime import RUNTIME_CHECKS
-from grader.original.parse import parse_original
-from grader.records import Finding, RunOutcome, Severity, StaticResult, TaskResult
-from grader.spec import Assignment
 from grader.judge.summary import parse_run, summarise
 from grader.judge.verdict import decide_verdict
+from grader.original.parse import parse_original
+from grader.records import Finding, OriginalScript, RunOutcome, StaticResult, TaskResult
+from grader.spec import Assignment, TaskSpec
 
-log = logging.getLogger(__name__)
+
+def run_context(
+    *,
+    assignment: Assignment,
+    task: TaskSpec,
+    original: OriginalScript,
+    outcomes: Sequence[RunOutcome],
+) -> RunContext:
+    """The runtime checks' context: every run's stdout parsed once, and the task's summary.
+
+    ``outcomes`` are the runs that count, in order; the checks read what the verdict reads.
+    """
+    pairs = [
+        parse_run(o, patterns=original.output_patterns, fields=assignment.output_fields)
+        for o in outcomes
+    ]
+    metrics = tuple(metrics for metrics, _ in pairs)
+    return RunContext(
+        assignment=assignment,
+        task=task,
+        original=original,
+        file_name=task.file,
+        outcomes=tuple(outcomes),
+        metrics=metrics,
+        parsed=tuple(parsed for _, parsed in pairs),
+        summary=summarise(metrics, outcomes),
+    )
 
 
 def runtime_findings(ctx: RunContext) -> list[Finding]:
-    findings: list[Finding] = []
-    for check in RUNTIME_CHECKS:
-        try:
-            findings.extend(check.check(ctx))
-        except Exception as exc:  # a bug in one check must not lose the class's results
-            log.exception("runtime check %s failed", check.id)
-            findings.append(Finding(check.id, Severity.WARNING,
-                                    f"the check itself failed ({exc!r}); review by hand"))
-    return findings
+    """Every runtime check's findings, in registry order (a crashing check is a warning)."""
+    return apply_checks(ctx, RUNTIME_CHECKS, where=ctx.file_name)
 
 
 def grade_task(
@@ -46,28 +65,21 @@ def grade_task(
     # the runs asked for are indexes 0 .. runs_expected - 1; any others stored do not count
     outcomes = sorted((o for o in outcomes if 0 <= o.index < runs_expected),
                       key=lambda o: o.index)
-    parsed = [
-        parse_run(o, patterns=original.output_patterns, fields=assignment.output_fields)[0]
-        for o in outcomes
-    ]
+    ctx = run_context(assignment=assignment, task=task, original=original, outcomes=outcomes)
     findings = list(static.findings)
     if outcomes:
-        ctx = RunContext(
-            assignment=assignment, task=task, original=original, file_name=task.file,
-            outcomes=tuple(outcomes), metrics=tuple(parsed),
-        )
         findings += runtime_findings(ctx)
-    summary = summarise(parsed, outcomes)
     expected = runs_expected if static.diff is not None else 0  # nothing runs without a file
     verdict = decide_verdict(
-        task=task, findings=findings, runs=parsed, runs_expected=expected, summary=summary
+        task=task, findings=findings, runs=ctx.metrics, runs_expected=expected,
+        summary=ctx.summary,
     )
     return TaskResult(
         task=task_id,
         verdict=verdict,
         findings=tuple(findings),
-        runs=tuple(parsed),
-        summary=summary,
+        runs=ctx.metrics,
+        summary=ctx.summary,
         diff=static.diff,
         outcomes=tuple(outcomes),
         figure_png=figure_png,

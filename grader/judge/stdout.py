@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from grader.records import ParsedOutput
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-@dataclass(frozen=True)
-class ParsedOutput:
-    """The printed values by field name, or why stdout is not exactly the provided lines."""
-
-    values: dict[str, float] | None
-    problem: str | None = None
 
 
 def _shorten(text: str, limit: int = 80) -> str:
@@ -39,7 +32,9 @@ def parse_output(
     values: dict[str, float] = {}
     for number, (line, pattern, field) in enumerate(zip(lines, patterns, fields, strict=True), 1):
         if not re.fullmatch(pattern, line):
-            return ParsedOutput(None, f"line {number} is {_shorten(line)}, not in the provided format")
+            return ParsedOutput(
+                None, f"line {number} is {_shorten(line)}, not in the provided format"
+            )
         found = _NUMBER.search(line)
         if found is None:  # a pattern without a number: nothing to read
             return ParsedOutput(None, f"line {number} carries no number: {_shorten(line)}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 
-from grader.judge.stdout import ParsedOutput, parse_output
-from grader.records import RunMetrics, RunOutcome, RunStatus, TaskSummary
+from grader.judge.stdout import parse_output
+from grader.records import ParsedOutput, RunMetrics, RunOutcome, RunStatus, TaskSummary
 
 
 def parse_run(
@@ -46,16 +46,6 @@ def ok_runs(metrics: Sequence[RunMetrics]) -> list[RunMetrics]:
     return [m for m in metrics if m.status is RunStatus.OK]
 
 
-def trained_size(outcome: RunOutcome) -> int | None:
-    """The size of the model the harness saw printed, else of the last model it saw trained."""
-    facts = outcome.facts
-    if facts is None:
-        return None
-    if facts.count_params_at_print is not None:
-        return facts.count_params_at_print
-    return facts.models[-1].params if facts.models else None
-
-
 def summarise(metrics: Sequence[RunMetrics], outcomes: Sequence[RunOutcome] = ()) -> TaskSummary:
     """Mean and sample standard deviation of the error over ok runs, the model size, mean time.
 
@@ -66,7 +56,7 @@ def summarise(metrics: Sequence[RunMetrics], outcomes: Sequence[RunOutcome] = ()
     errors = [m.error_pct for m in good if m.error_pct is not None]
     durations = [m.duration_s for m in good if m.duration_s is not None]
     sizes = [m.model_size for m in good if m.model_size is not None]
-    sizes += [s for o in outcomes if (s := trained_size(o)) is not None]
+    sizes += [s for o in outcomes if (s := o.trained_size) is not None]
     return TaskSummary(
         mean_error_pct=round(statistics.fmean(errors), 3) if errors else None,
         std_error_pct=round(statistics.stdev(errors), 3) if len(errors) > 1
@@ -74,9 +64,3 @@ def summarise(metrics: Sequence[RunMetrics], outcomes: Sequence[RunOutcome] = ()
         model_size=max(sizes) if sizes else None,
         mean_duration_s=round(statistics.fmean(durations), 2) if durations else None,
     )
-
-
-def mean_wall(metrics: Sequence[RunMetrics]) -> float | None:
-    """Mean wall time of the ok runs, as measured by the parent (what ``time.max`` judges)."""
-    walls = [m.wall_s for m in ok_runs(metrics)]
-    return statistics.fmean(walls) if walls else None

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from grader.ids import CheckId
 from grader.records import Finding, RunMetrics, Severity, TaskSummary, Verdict
 from grader.spec import TaskSpec
-
-MISSING_CHECK = "files.missing"
 
 
 def decide_verdict(
@@ -22,7 +21,7 @@ def decide_verdict(
 
     A violation decides even while runs are missing: more runs cannot make it valid again.
     """
-    if any(f.check == MISSING_CHECK for f in findings):
+    if any(f.check == CheckId.FILES_MISSING for f in findings):
         return Verdict.MISSING
     if any(f.severity is Severity.VIOLATION for f in findings):
         return Verdict.INVALID

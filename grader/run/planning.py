@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from grader.run.flags import force_flags
 from grader.harness import FACTS_VERSION
-from grader.run.machine import usable_cores
+from grader.ids import CheckId
 from grader.original.parse import parse_original
 from grader.records import RunSpec, StaticResult, Submission
+from grader.run.flags import force_flags
+from grader.run.machine import usable_cores
 from grader.spec import Assignment
 from grader.store.database import ANALYSIS_INDEX, Store
 
@@ -139,7 +140,7 @@ def plan_runs(
             result = static.get(task_id)
             if file is None or file.text is None or result is None or result.diff is None:
                 continue
-            if any(f.check == "syntax" for f in result.findings):
+            if any(f.check == CheckId.SYNTAX for f in result.findings):
                 continue
             original = parse_original(assignment.task(task_id))
             done = store.run_indexes(task=task_id, file_sha256=file.sha256, conditions=conditions)

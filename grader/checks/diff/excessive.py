@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
 from grader.diff.churn import measure_churn
-from grader.records import Finding, Severity
+from grader.ids import CheckId
+from grader.records import Finding
 
 
 class DiffExcessive(StaticCheck):
@@ -27,8 +28,7 @@ class DiffExcessive(StaticCheck):
       Lines inside the regions beyond the budget count as outside lines.
     """
 
-    id = "diff.excessive"
-    severity = Severity.WARNING
+    id = CheckId.DIFF_EXCESSIVE
     student_budget = 150
     outside_allowance = 10
 

@@ -6,6 +6,7 @@ import ast
 from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
+from grader.ids import CheckId
 from grader.pysource.lines import line_texts
 from grader.records import Finding
 
@@ -180,7 +181,7 @@ class FlagsNotFalse(StaticCheck):
     handed in: a script that prints progress or opens a figure when the marker runs it as is.
     """
 
-    id = "flags.not_false"
+    id = CheckId.FLAGS_NOT_FALSE
 
     def check(self, ctx: TaskContext) -> Iterable[Finding]:
         text = ctx.file.text or ""

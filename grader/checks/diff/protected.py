@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from grader.checks.base import StaticCheck, TaskContext
 from grader.diff.align import align_provided, describe
+from grader.ids import CheckId
 from grader.records import Finding
 
 
@@ -16,7 +17,7 @@ class ProtectedModified(StaticCheck):
     tokens (see ``grader.diff.align``), so only a change to what the code says is reported.
     """
 
-    id = "protected.modified"
+    id = CheckId.PROTECTED_MODIFIED
     #: how many changes a finding spells out before it says "and N more"
     shown = 3
 

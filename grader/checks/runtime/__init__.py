@@ -1,17 +1,21 @@
-"""Runtime checks: read the outcomes of a task's runs. Add a check: a class and a line below."""
+"""Runtime checks: read the outcomes of a task's runs. Add a check: a class and a line below.
+
+The classes that check an id the static stage checks too are named for what the harness observed
+(``WeightsLoaded``, ``TrainedLayers``, ``FilesOpened`` ...), never like their static twins.
+"""
 
 from __future__ import annotations
 
 from grader.checks.base import RuntimeCheck
 from grader.checks.runtime.facts import (
-    LayersRequired,
-    Pretrained,
-    SandboxFile,
-    SandboxNetwork,
-    SandboxProcess,
+    FilesOpened,
     SeedCalled,
+    SocketsOpened,
+    SubprocessesStarted,
     TestDataInTraining,
+    TrainedLayers,
     TrainingNone,
+    WeightsLoaded,
 )
 from grader.checks.runtime.limits import ErrorMax, ParamsMax, TimeMax
 from grader.checks.runtime.output import OutputFormat, OutputMismatch
@@ -31,13 +35,13 @@ RUNTIME_CHECKS: list[RuntimeCheck] = [
     OutputFormat(),
     OutputMismatch(),
     TrainingNone(),
-    Pretrained(),
-    LayersRequired(),
+    WeightsLoaded(),
+    TrainedLayers(),
     SeedCalled(),
     TestDataInTraining(),
-    SandboxFile(),
-    SandboxNetwork(),
-    SandboxProcess(),
+    FilesOpened(),
+    SocketsOpened(),
+    SubprocessesStarted(),
     ParamsMax(),
     ErrorMax(),
     TimeMax(),

@@ -3,6 +3,10 @@
 A run without facts (the harness could not report, e.g. the script crashed before anything was
 recorded or wrote garbage to the channel) proves nothing either way; those runs are skipped here,
 and a task none of whose finished runs reported is flagged by ``training.none``.
+
+Several ids are also checked statically (``grader.checks.static``); the classes here are named for
+what the harness observed (``WeightsLoaded``, ``FilesOpened`` ...), the static ones for what the
+source shows, so no class name exists twice.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import ClassVar
 
 from grader.checks.base import RunContext, RuntimeCheck
 from grader.checks.layer_kinds import DESCRIPTION, has_required
+from grader.ids import CheckId
 from grader.records import Finding, HarnessFacts, RunStatus
 
 
@@ -26,7 +31,7 @@ def _sample(items: Iterable[str], limit: int = 3) -> str:
 
 
 class TrainingNone(RuntimeCheck):
-    id = "training.none"
+    id = CheckId.TRAINING_NONE
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
         finished = [o for o in ctx.outcomes if o.status is RunStatus.OK]
@@ -66,8 +71,8 @@ class _FactListCheck(RuntimeCheck):
                 return
 
 
-class Pretrained(_FactListCheck):
-    id = "pretrained"
+class WeightsLoaded(_FactListCheck):
+    id = CheckId.PRETRAINED
     label = "loaded weights or a model from a file"
 
     def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
@@ -75,39 +80,39 @@ class Pretrained(_FactListCheck):
 
 
 class SeedCalled(_FactListCheck):
-    id = "seed"
+    id = CheckId.SEED
     label = "seeded a random number generator at run time"
 
     def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
         return facts.seed_calls
 
 
-class SandboxFile(_FactListCheck):
-    id = "sandbox.file"
+class FilesOpened(_FactListCheck):
+    id = CheckId.SANDBOX_FILE
     label = "opened files other than the dataset"
 
     def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
         return facts.files_opened
 
 
-class SandboxNetwork(_FactListCheck):
-    id = "sandbox.network"
+class SocketsOpened(_FactListCheck):
+    id = CheckId.SANDBOX_NETWORK
     label = "used the network"
 
     def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
         return facts.sockets
 
 
-class SandboxProcess(_FactListCheck):
-    id = "sandbox.process"
+class SubprocessesStarted(_FactListCheck):
+    id = CheckId.SANDBOX_PROCESS
     label = "started processes"
 
     def entries(self, facts: HarnessFacts) -> tuple[str, ...]:
         return facts.subprocesses
 
 
-class LayersRequired(RuntimeCheck):
-    id = "layers.required"
+class TrainedLayers(RuntimeCheck):
+    id = CheckId.LAYERS_REQUIRED
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
         required = ctx.task.required_layer
@@ -134,7 +139,7 @@ class TestDataInTraining(RuntimeCheck):
     """
 
     __test__ = False  # not a pytest test class, whatever its name
-    id = "test_data.use"
+    id = CheckId.TEST_DATA_USE
     tolerated_rows = 5
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:

@@ -5,26 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from grader.checks.base import RunContext, RuntimeCheck
-from grader.judge.stdout import parse_output
+from grader.ids import CheckId
 from grader.records import Finding, RunStatus
-from grader.judge.summary import trained_size
 
 
 class OutputFormat(RuntimeCheck):
-    id = "output.format"
+    id = CheckId.OUTPUT_FORMAT
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
-        for outcome, metrics in zip(ctx.outcomes, ctx.metrics, strict=True):
+        for outcome, metrics, parsed in zip(ctx.outcomes, ctx.metrics, ctx.parsed, strict=True):
             if metrics.status is not RunStatus.BAD_OUTPUT:
                 continue
-            if outcome.status is RunStatus.BAD_OUTPUT:  # the executor stopped a flood
+            if parsed is None:  # the executor stopped a flood, so nothing was parsed
                 problem = outcome.note or "the run flooded its output"
             else:
-                parsed = parse_output(
-                    outcome.stdout,
-                    patterns=ctx.original.output_patterns,
-                    fields=ctx.assignment.output_fields,
-                )
                 problem = parsed.problem or "stdout is not the provided lines"
             yield self.finding(
                 f"run {outcome.index + 1}: stdout must be exactly the provided lines: {problem}",
@@ -41,7 +35,7 @@ class OutputMismatch(RuntimeCheck):
     the interpreter's start-up and tear-down (a few seconds at most), never exceed it.
     """
 
-    id = "output.mismatch"
+    id = CheckId.OUTPUT_MISMATCH
     slack_s = 8.0  # start-up (harness, imports before the timer) plus TensorFlow's tear-down
     slack_fraction = 0.10
     over_s = 1.0  # clock granularity and rounding of the printed value
@@ -51,7 +45,7 @@ class OutputMismatch(RuntimeCheck):
             if metrics.status is not RunStatus.OK:
                 continue
             run = f"run {outcome.index + 1}"
-            size = trained_size(outcome)
+            size = outcome.trained_size
             if size is not None and metrics.model_size is not None and size != metrics.model_size:
                 yield self.finding(
                     f"{run} printed a model size of {metrics.model_size}, but the trained model "

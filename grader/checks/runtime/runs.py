@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from grader.checks.base import RunContext, RuntimeCheck
-from grader.records import Finding, RunOutcome, RunStatus, Severity
+from grader.ids import CheckId
+from grader.records import Finding, RunOutcome, RunStatus
 
 
 def _last_line(text: str) -> str:
@@ -37,25 +38,25 @@ class _StatusCheck(RuntimeCheck):
 
 
 class RunFailed(_StatusCheck):
-    id = "run.failed"
+    id = CheckId.RUN_FAILED
     status = RunStatus.FAILED
     what = "crashed"
 
 
 class RunTimeout(_StatusCheck):
-    id = "run.timeout"
+    id = CheckId.RUN_TIMEOUT
     status = RunStatus.TIMEOUT
     what = "passed the hard time limit and were killed"
 
 
 class RunMemory(_StatusCheck):
-    id = "run.memory"
+    id = CheckId.RUN_MEMORY
     status = RunStatus.MEMORY
     what = "ran out of memory"
 
 
 class DatasetModified(RuntimeCheck):
-    id = "dataset.modified"
+    id = CheckId.DATASET_MODIFIED
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
         hits = [o.index for o in ctx.outcomes if not o.dataset_intact]
@@ -73,8 +74,7 @@ class RunsDeterministic(RuntimeCheck):
     three or more all agreeing is not chance (a few in ten thousand for a 2 % error).
     """
 
-    id = "runs.deterministic"
-    severity = Severity.WARNING
+    id = CheckId.RUNS_DETERMINISTIC
     minimum_runs = 3
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:

@@ -1,7 +1,7 @@
 """Static checks: read a submission's AST, never run it. Add a check: a module and a line here.
 
 They run after the diff checks, in this order, on every task file that parses. All of them share
-one walk of the tree (:mod:`grader.checks.static.scan`) and one name resolver
+one walk of the tree (:mod:`grader.pysource.scan`, kept in the context) and one name resolver
 (:mod:`grader.pysource.resolver`), so the whole stage stays far below a millisecond per file.
 """
 

@@ -7,7 +7,7 @@ from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 
 from grader.checks.base import StaticCheck, TaskContext
-from grader.checks.static.scan import Scan, scan_of
+from grader.pysource.scan import Scan
 from grader.records import Finding
 
 Hit = tuple[int, str]  # (line, what was found there, as the student wrote it)
@@ -31,7 +31,7 @@ class LineCheck(StaticCheck):
 
     def check(self, ctx: TaskContext) -> Iterator[Finding]:
         by_line: dict[int, list[str]] = {}
-        for line, what in self.hits(ctx, scan_of(ctx)):
+        for line, what in self.hits(ctx, ctx.scan):
             if line in ctx.provided_lines:
                 continue
             found = by_line.setdefault(line, [])

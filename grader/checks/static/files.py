@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, called, code
 from grader.checks.static.paths import is_dataset, is_devnull
-from grader.checks.static.scan import CallSite, Scan
+from grader.ids import CheckId
+from grader.pysource.scan import CallSite, Scan
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ PATHLIB_ONLY_METHODS: frozenset[str] = frozenset({
 
 
 class SandboxFile(LineCheck):
-    id = "sandbox.file"
+    id = CheckId.SANDBOX_FILE
 
     def message(self, found: str) -> str:
         return (

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, called, forbidden_uses
-from grader.checks.static.scan import Scan
+from grader.ids import CheckId
+from grader.pysource.scan import Scan
 
 # fmt: off
 OTHER_FRAMEWORKS = Prefixes([
@@ -50,7 +51,7 @@ SET_BACKEND = "keras.config.set_backend"
 
 
 class Framework(LineCheck):
-    id = "framework"
+    id = CheckId.FRAMEWORK
 
     def message(self, found: str) -> str:
         return (

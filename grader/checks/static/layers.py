@@ -4,9 +4,10 @@ Evidence is a reference in code (not in a comment or a string) to a Keras layer 
 required kind, through any import style: ``layers.Conv2D(...)``, ``Conv2D`` imported under any
 name, ``getattr(layers, "GRU")``, a class that subclasses one (its ``class`` line names it), or
 ``RNN(LSTMCell(...))``. The class lists are shared with the runtime check
-(:mod:`grader.checks.layer_kinds`); TensorFlow's ``compat.v1`` spellings are accepted besides. An import alone
-is no evidence: the layer has to be used. The runtime check has the last word (it sees the model
-that was trained); this one tells a student before anything runs.
+(:mod:`grader.checks.layer_kinds`); TensorFlow's ``compat.v1`` spellings are accepted besides. An
+import alone is no evidence: the layer has to be used. The runtime check
+(:class:`grader.checks.runtime.facts.TrainedLayers`) has the last word (it sees the model that was
+trained); this one tells a student before anything runs.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from grader.checks.base import StaticCheck, TaskContext
-from grader.checks.static.scan import scan_of
 from grader.checks.layer_kinds import DESCRIPTION, REQUIRED
+from grader.ids import CheckId
 from grader.records import Finding
 
 #: namespaces a layer class may come from (canonical: every Keras spelling is ``keras``)
@@ -36,13 +37,13 @@ COMPAT_V1: dict[str, frozenset[str]] = {
 
 
 class LayersRequired(StaticCheck):
-    id = "layers.required"
+    id = CheckId.LAYERS_REQUIRED
 
     def check(self, ctx: TaskContext) -> Iterator[Finding]:
         required = ctx.task.required_layer
         if required not in REQUIRED:
             return
-        if any(_is_layer(qualname, required) for qualname in scan_of(ctx).loads):
+        if any(_is_layer(qualname, required) for qualname in ctx.scan.loads):
             return
         yield self.finding(
             f"the task requires {DESCRIPTION[required]} and the code uses none (a name in a "

@@ -25,9 +25,10 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, code, forbidden_uses
-from grader.checks.static.scan import CallSite, Scan
 from grader.checks.static.shadowing import Reserved, all_module_bindings, reserved_names
+from grader.ids import CheckId
 from grader.pysource.qualnames import SCRIPT_MODULE, is_instance
+from grader.pysource.scan import CallSite, Scan
 
 # fmt: off
 INTERPRETER_HOOKS = Prefixes([
@@ -55,7 +56,7 @@ ENVIRON = "os.environ"
 
 
 class Monkeypatch(LineCheck):
-    id = "monkeypatch"
+    id = CheckId.MONKEYPATCH
 
     def message(self, found: str) -> str:
         return (

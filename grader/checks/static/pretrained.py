@@ -22,7 +22,8 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, called, forbidden_uses
-from grader.checks.static.scan import CallSite, Scan
+from grader.ids import CheckId
+from grader.pysource.scan import CallSite, Scan
 
 # fmt: off
 LOADERS = Prefixes([
@@ -54,7 +55,7 @@ WEIGHTS_POSITION = 1
 
 
 class Pretrained(LineCheck):
-    id = "pretrained"
+    id = CheckId.PRETRAINED
 
     def message(self, found: str) -> str:
         return (

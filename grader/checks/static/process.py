@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, forbidden_uses
-from grader.checks.static.scan import Scan
+from grader.ids import CheckId
+from grader.pysource.scan import Scan
 
 # fmt: off
 PROCESSES = Prefixes([
@@ -29,7 +30,7 @@ PROCESSES = Prefixes([
 
 
 class SandboxProcess(LineCheck):
-    id = "sandbox.process"
+    id = CheckId.SANDBOX_PROCESS
 
     def message(self, found: str) -> str:
         return (

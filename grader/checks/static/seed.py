@@ -25,7 +25,8 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, called, code
-from grader.checks.static.scan import CallSite, Scan
+from grader.ids import CheckId
+from grader.pysource.scan import CallSite, Scan
 
 # fmt: off
 #: calling (or handing on) one of these seeds a generator, whatever the arguments
@@ -147,7 +148,7 @@ SEEDING_ENVIRONMENT: frozenset[str] = frozenset({
 
 
 class Seed(LineCheck):
-    id = "seed"
+    id = CheckId.SEED
 
     def message(self, found: str) -> str:
         return (

@@ -30,9 +30,10 @@ from collections.abc import Iterator
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, code
 from grader.checks.static.files import dataset_reads
-from grader.checks.static.scan import Scan, scan_of
 from grader.diff.align import align_provided
+from grader.ids import CheckId
 from grader.pysource.qualnames import SCRIPT_MODULE, SCRIPT_NAMESPACES
+from grader.pysource.scan import Scan
 from grader.records import Finding, Severity
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 class TestDataUse(LineCheck):
     __test__ = False  # not a pytest test class, whatever its name
-    id = "test_data.use"
+    id = CheckId.TEST_DATA_USE
 
     def message(self, found: str) -> str:
         return (
@@ -55,7 +56,7 @@ class TestDataUse(LineCheck):
     def _dataset_reread(self, ctx: TaskContext) -> Iterator[Finding]:
         """A warning for each line outside the provided code that reads the dataset again."""
         dataset = ctx.original.dataset_name
-        lines = {site.line for site in dataset_reads(scan_of(ctx), dataset)}
+        lines = {site.line for site in dataset_reads(ctx.scan, dataset)}
         lines -= ctx.provided_lines
         if lines:
             lines -= _modified_provided_lines(ctx)  # an edited provided read: protected.modified

@@ -1,11 +1,13 @@
 """One walk over a submission's AST, shared by every static check.
 
 The static stage must keep up with hundreds of submissions a second, so the tree is walked once
-per task file: the walk resolves every name, attribute and call through :mod:`grader.pysource.resolver` and
-files them by kind. Each check then reads the lists it needs instead of walking the tree again.
+per task file: the walk resolves every name, attribute and call through
+:mod:`grader.pysource.resolver` and files them by kind. Each check then reads the lists it needs
+instead of walking the tree again. The scan travels in the checks' context
+(``grader.checks.base.TaskContext.scan``), so whoever holds a context holds its scan: no cache.
 
-The types here are the static stage's own working results (like the diff stage's alignment);
-what leaves the stage are :class:`grader.records.Finding` records.
+The types here are the static stage's working results (like the diff stage's alignment); what
+leaves the stage are :class:`grader.records.Finding` records.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ import ast
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from grader.checks.base import TaskContext
-from grader.pysource.resolver import Resolver
 from grader.pysource.qualnames import import_targets
+from grader.pysource.resolver import Resolver
 
 
 class Reference(NamedTuple):
@@ -84,25 +85,10 @@ class Scan:
 _ENV = "os.environ"
 _ENV_SETTERS = frozenset({"os.environ.setdefault", "os.environ.__setitem__", "os.putenv"})
 
-_last: tuple[ast.Module, Scan] | None = None
-
-
-def scan_of(ctx: TaskContext) -> Scan:
-    """The scan of ``ctx.tree``, computed once however many checks ask for it.
-
-    The orchestrator hands one context to every check in turn, so a one-entry cache keyed on the
-    tree's identity is enough; it holds the tree, so the identity cannot be reused meanwhile.
-    """
-    global _last
-    cached = _last
-    if cached is not None and cached[0] is ctx.tree:
-        return cached[1]
-    scan = build_scan(ctx.tree)
-    _last = (ctx.tree, scan)
-    return scan
-
 
 def build_scan(tree: ast.Module) -> Scan:
+    """Walk ``tree`` once and file what the static checks read (it may raise on a tree too deep
+    for the resolver; the checks that read the scan then fail, each turned into a warning)."""
     nodes = walk_by_type(tree)
     bucket = nodes.get
     resolver = Resolver.from_nodes(
@@ -280,7 +266,8 @@ def _env_dict(node: ast.expr, resolver: Resolver, out: list[EnvWrite]) -> None:
 
 def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
     positional = [*arguments.posonlyargs, *arguments.args]
-    pairs = list(zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults))
+    with_defaults = positional[len(positional) - len(arguments.defaults) :]
+    pairs = list(zip(with_defaults, arguments.defaults, strict=True))
     pairs += [
         (arg, default)
         for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
