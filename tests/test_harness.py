@@ -14,15 +14,19 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
 
-from grader.harness import CHILD_PATH, command, decode_facts
-from grader.records import HarnessFacts
+from grader import harness
+from grader.harness import CHILD_DIR, CHILD_PATH, command, decode_facts
+from grader.harness.child import protocol
+from grader.records import HarnessFacts, ModelFact
 
 SCRIPTS = Path(__file__).resolve().parent / "harness_scripts"
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,8 +101,9 @@ def test_command_refuses_a_test_name_that_is_not_a_name() -> None:
                 script="s.py")
 
 
-def test_the_harness_imports_only_the_standard_library() -> None:
-    modules = [CHILD_PATH, *sorted(CHILD_PATH.parent.glob("_harness_*.py"))]
+def test_the_child_package_imports_only_the_standard_library() -> None:
+    modules = sorted(CHILD_DIR.glob("*.py"))
+    assert CHILD_PATH in modules and CHILD_DIR / "protocol.py" in modules
     lazy_numpy = []
     for path in modules:
         tree = ast.parse(path.read_text())
@@ -113,14 +118,26 @@ def test_the_harness_imports_only_the_standard_library() -> None:
                 lazy_numpy.append(path.name)  # inside a function, after the script imported it
             else:
                 assert tops <= sys.stdlib_module_names, (path.name, tops)
-    assert lazy_numpy == ["_harness_rows.py"]
+    assert lazy_numpy == ["rows.py"]
+
+
+def test_the_parent_keeps_no_copy_of_the_protocol() -> None:
+    """The version, bounds and list names exist once, in the child's protocol module."""
+    parent = Path(harness.__file__)
+    assigned = {target.id for node in ast.parse(parent.read_text()).body
+                if isinstance(node, ast.Assign | ast.AnnAssign)
+                for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                if isinstance(target, ast.Name)}
+    assert not {name for name in assigned if name.startswith("MAX_") or "VERSION" in name}
+    assert harness.FACTS_VERSION is protocol.FACTS_VERSION
+    assert harness.MAX_DOCUMENT_BYTES is protocol.MAX_DOCUMENT_BYTES
 
 
 def _document(**fields: object) -> bytes:
-    base: dict[str, object] = {"version": 1, "models": [], "training_calls": [],
-                               "weights_loaded": [], "seed_calls": [], "files_opened": [],
-                               "sockets": [], "subprocesses": [], "test_rows_in_training": 0,
-                               "count_params_at_print": None}
+    base: dict[str, object] = {"version": protocol.FACTS_VERSION, "models": [],
+                               "training_calls": [], "weights_loaded": [], "seed_calls": [],
+                               "files_opened": [], "sockets": [], "subprocesses": [],
+                               "test_rows_in_training": 0, "count_params_at_print": None}
     base.update(fields)
     return json.dumps(base).encode()
 
@@ -154,12 +171,76 @@ def test_decode_clamps_what_an_untrusted_child_wrote() -> None:
         models=[{"name": "m", "layers": ["L"] * 1000, "params": -3}, "junk"] * 20,
         test_rows_in_training=10**30, count_params_at_print=True))
     assert facts is not None
-    assert len(facts.seed_calls) <= 64 and len(facts.seed_calls[0]) <= 300
+    assert len(facts.seed_calls) <= protocol.MAX_ENTRIES
+    assert len(facts.seed_calls[0]) == protocol.MAX_TEXT
     assert facts.files_opened == ()
-    assert len(facts.models) <= 16 and len(facts.models[0].layers) <= 256
+    assert len(facts.models) <= protocol.MAX_MODELS
+    assert len(facts.models[0].layers) == protocol.MAX_LAYERS
     assert facts.models[0].params == 0
-    assert facts.test_rows_in_training == 10**12
+    assert facts.test_rows_in_training == protocol.MAX_COUNT
     assert facts.count_params_at_print is None
+
+
+def _written_by_the_child(tmp_path: Path, fill: Callable[[Any], None]) -> bytes:
+    """What the child's own ``Facts`` writes to its fd after ``fill(facts)``."""
+    path = tmp_path / "facts"
+    facts = _load_child().Facts(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    fill(facts)
+    facts.close()  # closes the fd, as at the end of a run
+    return path.read_bytes()
+
+
+def test_a_document_the_child_writes_is_what_the_parent_decodes(tmp_path: Path) -> None:
+    def fill(facts: Any) -> None:
+        facts.set_model(1, "sequential", ["Conv2D", "Dense"], 1490)
+        facts.add("training_calls", "Model.fit")
+        for kind in protocol.FACT_LISTS:
+            facts.add(kind, f"a {kind}")
+        facts.add(protocol.NOTES, "a note, not a fact")
+        facts.matched_test_rows.update({b"a", b"b"})
+        facts.count_params_at_print = 1490
+
+    document = _written_by_the_child(tmp_path, fill)
+    decoded = decode_facts(document)
+    assert decoded is not None
+    assert decoded.models == (ModelFact("sequential", ("Conv2D", "Dense"), 1490),)
+    assert decoded.training_calls == ("Model.fit", "a training_calls")
+    assert all(getattr(decoded, kind)[-1] == f"a {kind}" for kind in protocol.FACT_LISTS)
+    assert decoded.test_rows_in_training == 2 and decoded.count_params_at_print == 1490
+    assert list(json.loads(document)) == list(protocol.Document.__annotations__)
+
+
+def test_the_childs_bounds_are_the_parents(tmp_path: Path) -> None:
+    """A child at every bound decodes unchanged: neither side cuts what the other kept."""
+    def fill(facts: Any) -> None:
+        for i in range(protocol.MAX_MODELS + 5):
+            facts.set_model(i, "m" * 1000, ["L" * 1000] * (protocol.MAX_LAYERS + 5), i)
+        for i in range(protocol.MAX_ENTRIES + 5):
+            facts.add("seed_calls", f"{i:03d}" + "s" * 1000)
+
+    decoded = decode_facts(_written_by_the_child(tmp_path, fill))
+    assert decoded is not None
+    assert len(decoded.models) == protocol.MAX_MODELS
+    assert len(decoded.models[0].layers) == protocol.MAX_LAYERS
+    assert len(decoded.models[0].name) == len(decoded.models[0].layers[0]) == protocol.MAX_TEXT
+    assert len(decoded.seed_calls) == protocol.MAX_ENTRIES
+    assert {len(call) for call in decoded.seed_calls} == {protocol.MAX_TEXT}
+
+
+def test_the_largest_document_the_child_can_write_is_read_whole() -> None:
+    worst = "\U0001f600" * protocol.MAX_TEXT  # each character escaped as a surrogate pair
+    model = protocol.ModelEntry(name=worst, layers=[worst] * protocol.MAX_LAYERS,
+                                params=protocol.MAX_COUNT)
+    lists = [worst] * protocol.MAX_ENTRIES
+    document = protocol.Document(
+        version=protocol.FACTS_VERSION, models=[model] * protocol.MAX_MODELS,
+        training_calls=lists, weights_loaded=lists, seed_calls=lists, files_opened=lists,
+        sockets=lists, subprocesses=lists, notes=lists, test_rows_in_training=protocol.MAX_COUNT,
+        count_params_at_print=protocol.MAX_COUNT, finished=True)
+    data = json.dumps(document, separators=(",", ":")).encode()  # as the child writes it
+    assert protocol.MAX_DOCUMENT_BYTES - (1 << 16) < len(data) <= protocol.MAX_DOCUMENT_BYTES
+    decoded = decode_facts(data)
+    assert decoded is not None and len(decoded.models) == protocol.MAX_MODELS
 
 
 # ------------------------------------------------------------------------- a transparent run
@@ -184,7 +265,7 @@ def test_failures_keep_their_output_traceback_and_exit_code(workdir: Path, scrip
     assert ran.facts is not None  # reported on every exit
     if script == "crash.py":
         assert ran.stderr.startswith("Traceback (most recent call last):\n  File \"")
-        assert "child.py" not in ran.stderr and "runpy" not in ran.stderr
+        assert str(CHILD_DIR) not in ran.stderr and "runpy" not in ran.stderr
 
 
 def test_facts_seen_before_a_kill_are_already_written(workdir: Path) -> None:
@@ -241,8 +322,12 @@ def _load_child() -> ModuleType:
     return module
 
 
+#: training images and test images
+Split = tuple[np.ndarray, np.ndarray]
+
+
 @pytest.fixture(scope="module")
-def split() -> tuple[np.ndarray, np.ndarray]:
+def split() -> Split:
     lines = (ROOT / "data" / "dataset.txt").read_text().split("\n")[:5000]
     images = np.array([[int(p) for p in line.split()[0]] for line in lines if line.strip()],
                       dtype=np.float32).reshape(-1, 28, 28)
@@ -250,7 +335,7 @@ def split() -> tuple[np.ndarray, np.ndarray]:
     return images[order[:4000]], images[order[4000:]]
 
 
-def _matched(split: tuple[np.ndarray, np.ndarray], *arrays: object) -> int:
+def _matched(split: Split, *arrays: object) -> int:
     child = _load_child()
     facts = child.Facts(-1)
     rows = child.TestRows(facts, list(TEST_NAMES), lambda: {"test_x": split[1]})
@@ -258,7 +343,7 @@ def _matched(split: tuple[np.ndarray, np.ndarray], *arrays: object) -> int:
     return len(facts.matched_test_rows)
 
 
-def test_transformed_test_rows_are_found_among_training_rows(split) -> None:
+def test_transformed_test_rows_are_found_among_training_rows(split: Split) -> None:
     train_x, test_x = split
     leaked = np.concatenate([train_x, test_x[:50]])
     assert _matched(split, leaked * 2 - 1) == 50
@@ -268,13 +353,13 @@ def test_transformed_test_rows_are_found_among_training_rows(split) -> None:
     assert _matched(split, 1 - leaked) == 50
 
 
-def test_training_rows_alone_match_no_test_row(split) -> None:
+def test_training_rows_alone_match_no_test_row(split: Split) -> None:
     train_x, _ = split
     assert _matched(split, train_x * 2 - 1, train_x.transpose(0, 2, 1), 1 - train_x) == 0
     assert _matched(split, np.zeros((10, 32, 32))) == 0  # not 784 values a row: not compared
 
 
-def test_an_array_is_compared_once_and_a_new_one_again(split) -> None:
+def test_an_array_is_compared_once_and_a_new_one_again(split: Split) -> None:
     train_x, test_x = split
     child = _load_child()
     facts = child.Facts(-1)
@@ -287,7 +372,7 @@ def test_an_array_is_compared_once_and_a_new_one_again(split) -> None:
     assert len(facts.matched_test_rows) == 3
 
 
-def test_comparing_4000_rows_is_cheap(split) -> None:
+def test_comparing_4000_rows_is_cheap(split: Split) -> None:
     train_x, _ = split
     _matched(split, train_x)  # warm up the module import
     start = time.perf_counter()

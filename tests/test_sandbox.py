@@ -10,13 +10,15 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from grader.run.one import run_one
 from grader.sandbox.cgroups import _sweep_once, make_cgroups, own_cgroup
-from grader.harness import CHILD_PATH
+from grader import harness
+from grader.harness import CHILD_DIR, CHILD_PATH
 from grader.records import RunStatus
 from grader.sandbox.isolation import (
     NO_ISOLATION,
@@ -52,11 +54,37 @@ def test_the_environment_is_built_from_nothing(tmp_path: Path) -> None:
     assert scrubbed_env(workdir=tmp_path, threads=0)["OMP_NUM_THREADS"] == "1"
 
 
+def _under(path: Path, folders: Sequence[str]) -> bool:
+    return any(str(path) == f or str(path).startswith(f.rstrip("/") + "/") for f in folders)
+
+
 def test_python_paths_bind_the_installation_and_the_harness_once() -> None:
     paths = python_paths()
     assert any(sys.base_prefix == p or sys.base_prefix.startswith(p + "/") for p in paths)
-    assert any(str(CHILD_PATH.parent).startswith(p) for p in paths)
+    assert _under(CHILD_DIR, paths)
     assert not any(a != b and b.startswith(a + "/") for a in paths for b in paths)
+
+
+def test_python_paths_bind_the_child_harness_not_the_parent_side() -> None:
+    paths = python_paths()
+    assert _under(CHILD_PATH, paths) and _under(CHILD_DIR / "protocol.py", paths)
+    assert not _under(Path(harness.__file__), paths)  # the parent side of the harness
+    assert not _under(Path(run_one.__code__.co_filename), paths)
+
+
+@needs_isolation
+def test_a_run_sees_the_child_harness_and_no_other_grader_code() -> None:
+    child = [CHILD_PATH, CHILD_DIR / "protocol.py"]
+    parent = [Path(harness.__file__), Path(run_one.__code__.co_filename),
+              CHILD_DIR.parent.parent / "__init__.py"]
+    spec = script_spec("visible.py", {"PATHS: list[str] = []":
+                                      f"PATHS = {[str(p) for p in child + parent]!r}"})
+    isolated = run_one(spec, isolation=detect_isolation(), harness_child=False)
+    assert isolated.status is RunStatus.OK, isolated.stderr
+    assert isolated.stdout.splitlines() == (
+        [f"seen {p}" for p in child] + [f"hidden {p}" for p in parent])
+    bare = run_one(spec, isolation=NO_ISOLATION, harness_child=False)  # the near miss
+    assert bare.stdout.splitlines() == [f"seen {p}" for p in child + parent]
 
 
 def test_ancestors_are_the_folders_above_and_not_the_bound_paths() -> None:

@@ -1,10 +1,11 @@
 """The parent's side of the in-child harness: the command that starts it and the facts it reports.
 
-The harness itself is ``child.py`` beside this file (the entry script) and the ``_harness_*.py``
-modules it loads from its own folder: standard-library-only code that runs inside the sandboxed
-child, wraps the student's script and writes a JSON document of facts to a file descriptor the
-parent owns. Everything in that document is untrusted (the student's code shares the process and
-could have written to the fd), so ``decode_facts`` never raises and clamps every size.
+The harness itself is the ``child/`` package beside this file (its entry script and the modules
+it loads from its own folder): standard-library-only code that runs inside the sandboxed child,
+wraps the student's script and writes a JSON document of facts to a file descriptor the parent
+owns. The document's shape, version and bounds are defined once, in ``child/protocol.py``, which
+this side imports too. Everything in that document is untrusted (the student's code shares the
+process and could have written to the fd), so ``decode_facts`` never raises and clamps every size.
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from grader.harness.child.protocol import (
+    FACT_LISTS,
+    FACTS_VERSION,
+    MAX_COUNT,
+    MAX_DOCUMENT_BYTES,
+    MAX_ENTRIES,
+    MAX_LAYERS,
+    MAX_MODELS,
+    clip,
+)
 from grader.records import HarnessFacts, ModelFact
 
-#: the harness's entry script; the sandbox binds its folder (every harness module) read-only
-CHILD_PATH: Path = Path(__file__).resolve().parent / "child.py"
-
-FACTS_VERSION = 1  # must match _harness_facts.py
-MAX_DOCUMENT_BYTES = 1 << 20  # the child's own document stays far below this
-MAX_ENTRIES = 64
-MAX_TEXT = 300
-MAX_MODELS = 16
-MAX_LAYERS = 256
-MAX_COUNT = 10**12  # more parameters or rows than any real model or dataset here
-
-_STRING_LISTS = ("training_calls", "weights_loaded", "seed_calls", "files_opened", "sockets",
-                 "subprocesses")
+#: the child package: the only grader code a run sees (the sandbox binds this folder read-only)
+CHILD_DIR: Path = Path(__file__).resolve().parent / "child"
+#: the harness's entry script, in that folder
+CHILD_PATH: Path = CHILD_DIR / "__main__.py"
 
 
 def command(
@@ -48,8 +50,7 @@ def command(
     parent owns; ``dataset`` is the dataset's file name in the work folder; ``test_names`` are the
     script's globals holding the test set (the first one shaped like images is compared with the
     training rows); with ``figure``, ``plt.show()`` saves the figure to that path. ``child`` is
-    where the sandbox makes ``child.py`` visible, when it binds it (and the ``_harness_*.py``
-    modules beside it) elsewhere.
+    where the sandbox makes the entry script visible, when it binds ``CHILD_DIR`` elsewhere.
     """
     for name in test_names:
         if not name.isidentifier():
@@ -76,7 +77,7 @@ def decode_facts(data: bytes) -> HarnessFacts | None:
         return None
     if not isinstance(document, dict) or document.get("version") != FACTS_VERSION:
         return None
-    lists = {key: _strings(document.get(key)) for key in _STRING_LISTS}
+    lists = {key: _strings(document.get(key)) for key in FACT_LISTS}
     return HarnessFacts(
         models=_models(document.get("models")),
         training_calls=lists["training_calls"],
@@ -93,11 +94,7 @@ def decode_facts(data: bytes) -> HarnessFacts | None:
 def _strings(value: Any, limit: int = MAX_ENTRIES) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(_text(item) for item in value[:limit] if isinstance(item, str))
-
-
-def _text(value: str) -> str:
-    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 3] + "..."
+    return tuple(clip(item) for item in value[:limit] if isinstance(item, str))
 
 
 def _count(value: Any) -> int | None:
@@ -113,8 +110,12 @@ def _models(value: Any) -> tuple[ModelFact, ...]:
     for item in value[:MAX_MODELS]:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
             models.append(ModelFact(
-                name=_text(item["name"]),
+                name=clip(item["name"]),
                 layers=_strings(item.get("layers"), MAX_LAYERS),
                 params=_count(item.get("params")) or 0,
             ))
     return tuple(models)
+
+
+__all__ = ["CHILD_DIR", "CHILD_PATH", "FACTS_VERSION", "MAX_DOCUMENT_BYTES", "command",
+           "decode_facts"]

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.harness import CHILD_PATH
+from grader.harness import CHILD_DIR
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def python_paths(python: str = sys.executable) -> tuple[str, ...]:
     """
     wanted = [*SYSTEM_PATHS, sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
               str(Path(python).parent), str(Path(python).resolve().parent.parent),
-              str(CHILD_PATH.parent)]
+              str(CHILD_DIR)]
     existing = [os.path.normpath(p) for p in wanted if os.path.lexists(p)]
     kept: list[str] = []
     for path in sorted(set(existing), key=len):  # parents first; skip what they already hold

@@ -1,15 +1,16 @@
 """The in-child harness: runs a student's script and records facts its printed output could fake.
 
-Run as ``python -I child.py --facts-fd FD --dataset NAME --test-names a,b [--figure PATH] SCRIPT``
-with the work folder as the current directory. It installs an audit hook and lazy wrappers around
-the RNG, Keras and TensorFlow entry points, runs SCRIPT as ``__main__`` and writes one JSON
-document of facts to FD, rewritten whenever a fact is added so that a crash or a kill mid-training
-still leaves what was seen. The parent owns FD (a regular file); it decides what the facts mean.
+Run as ``python -I .../child/__main__.py --facts-fd FD --dataset NAME --test-names a,b
+[--figure PATH] -- SCRIPT`` with the work folder as the current directory. It installs an audit
+hook and lazy wrappers around the RNG, Keras and TensorFlow entry points, runs SCRIPT as
+``__main__`` and writes one JSON document of facts (``protocol``) to FD, rewritten whenever a
+fact is added so that a crash or a kill mid-training still leaves what was seen. The parent
+owns FD (a regular file); it decides what the facts mean.
 
-This file is the entry point; the harness itself lives in the ``_harness_*.py`` modules beside it
-(facts, origins, files, audit, rows, patching, imports, seeds, datasets, keras, core). Like them it
-imports only the standard library: the sandbox binds nothing but this folder, and the grader
-package is not importable inside it. It never prints: the script's stdout, stderr (its
+This file is the entry point; the harness itself lives in the modules beside it (protocol,
+facts, origins, files, audit, rows, patching, imports, seeds, datasets, keras, core). Like them it
+imports only the standard library: the sandbox binds nothing of the grader but this folder, and
+the grader package is not importable inside it. It never prints: the script's stdout, stderr (its
 traceback) and exit code stay those of a bare run.
 
 The hooks are guardrails, not a boundary (C-level file and process calls bypass them); the
@@ -33,7 +34,7 @@ __all__ = ["Facts", "Harness", "TestRows", "main"]
 
 #: the package the sibling modules load in, for their relative imports (gone once they are loaded)
 PACKAGE = "_grader_harness"
-ENTRY_MODULE = "_harness_core"  # imports every other sibling
+ENTRY_MODULE = "core"  # imports every other sibling
 
 
 def _load_siblings() -> types.ModuleType:
@@ -62,14 +63,14 @@ def _load_siblings() -> types.ModuleType:
 
 
 if TYPE_CHECKING:  # what _load_siblings provides, as the type checker sees it
-    from ._harness_core import Harness
-    from ._harness_facts import Facts
-    from ._harness_rows import TestRows
+    from .core import Harness
+    from .facts import Facts
+    from .rows import TestRows
 else:
     _siblings = _load_siblings()
-    Facts = _siblings._harness_facts.Facts
-    TestRows = _siblings._harness_rows.TestRows
-    Harness = _siblings._harness_core.Harness
+    Facts = _siblings.facts.Facts
+    TestRows = _siblings.rows.TestRows
+    Harness = _siblings.core.Harness
 
 
 def _script_traceback(tb: types.TracebackType | None, script: str) -> types.TracebackType | None:
@@ -80,7 +81,7 @@ def _script_traceback(tb: types.TracebackType | None, script: str) -> types.Trac
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="child.py", description=__doc__.partition("\n")[0])
+    parser = argparse.ArgumentParser(prog="child", description=__doc__.partition("\n")[0])
     parser.add_argument("--facts-fd", type=int, required=True)
     parser.add_argument("--dataset", required=True, help="the dataset's file name, in the cwd")
     parser.add_argument("--test-names", default="", help="globals holding the test set, a,b")

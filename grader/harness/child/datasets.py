@@ -8,8 +8,8 @@ import weakref
 from collections.abc import Iterator
 from typing import Any
 
-from ._harness_facts import Facts
-from ._harness_rows import leaves
+from .facts import Facts
+from .rows import leaves
 
 MAX_DATASET_SOURCES = 64
 

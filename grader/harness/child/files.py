@@ -6,7 +6,7 @@ import os
 import sys
 import sysconfig
 
-from ._harness_origins import prefixes
+from .origins import prefixes
 
 
 class FileRules:

@@ -1,7 +1,7 @@
 """The facts record: what the harness saw, bounded, rewritten to the parent's fd on every change.
 
-The parent's ``decode_facts`` (``grader/harness/__init__.py``) reads this document; its
-``FACTS_VERSION`` and bounds must match the ones here.
+The document's shape, version and bounds are ``protocol``'s, which the parent's ``decode_facts``
+(``grader/harness/__init__.py``) reads with too.
 """
 
 from __future__ import annotations
@@ -10,21 +10,20 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from typing import Any
 
-FACTS_VERSION = 1
-MAX_ENTRIES = 64  # per list of facts
-MAX_TEXT = 300  # characters per entry
-MAX_MODELS = 16
-MAX_LAYERS = 256
-STATE_NAMES = ("training_calls", "weights_loaded", "seed_calls", "files_opened", "sockets",
-               "subprocesses", "notes")
+from .protocol import (
+    FACT_LISTS,
+    FACTS_VERSION,
+    MAX_ENTRIES,
+    MAX_LAYERS,
+    MAX_MODELS,
+    NOTES,
+    Document,
+    ModelEntry,
+    clip,
+)
 
-
-def clip(text: object) -> str:
-    """``text`` as a string of at most ``MAX_TEXT`` characters."""
-    value = str(text)
-    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 3] + "..."
+STATE_NAMES = (*FACT_LISTS, NOTES)
 
 
 class Facts:
@@ -38,7 +37,7 @@ class Facts:
         self.fd = fd
         self.pid = os.getpid()
         self.lists: dict[str, list[str]] = {name: [] for name in STATE_NAMES}
-        self.models: dict[int, dict[str, Any]] = {}
+        self.models: dict[int, ModelEntry] = {}
         self.matched_test_rows: set[bytes] = set()
         self.count_params_at_print: int | None = None
         self.finished = False
@@ -52,8 +51,8 @@ class Facts:
 
     def set_model(self, key: int, name: str, layers: list[str], params: int | None) -> None:
         old = self.models.get(key)
-        new = {"name": clip(name), "layers": [clip(n) for n in layers[:MAX_LAYERS]],
-               "params": params if params is not None else (old or {}).get("params", 0)}
+        new = ModelEntry(name=clip(name), layers=[clip(n) for n in layers[:MAX_LAYERS]],
+                         params=params if params is not None else old["params"] if old else 0)
         if new != old and (old is not None or len(self.models) < MAX_MODELS):
             self.models[key] = new
             self.write()
@@ -66,13 +65,16 @@ class Facts:
         except Exception as error:  # noqa: BLE001 - the script's run must not depend on ours
             self.add("notes", f"{what}: {error!r}")
 
-    def document(self) -> dict[str, Any]:
-        doc: dict[str, Any] = {"version": FACTS_VERSION, "models": list(self.models.values())}
-        doc.update(self.lists)
-        doc["test_rows_in_training"] = len(self.matched_test_rows)
-        doc["count_params_at_print"] = self.count_params_at_print
-        doc["finished"] = self.finished
-        return doc
+    def document(self) -> Document:
+        lists = self.lists
+        return Document(
+            version=FACTS_VERSION, models=list(self.models.values()),
+            training_calls=lists["training_calls"], weights_loaded=lists["weights_loaded"],
+            seed_calls=lists["seed_calls"], files_opened=lists["files_opened"],
+            sockets=lists["sockets"], subprocesses=lists["subprocesses"], notes=lists[NOTES],
+            test_rows_in_training=len(self.matched_test_rows),
+            count_params_at_print=self.count_params_at_print, finished=self.finished,
+        )
 
     def write(self) -> None:
         if self.fd < 0 or os.getpid() != self.pid:
@@ -88,8 +90,6 @@ class Facts:
         self.finished = True
         self.write()
         if self.fd >= 0 and os.getpid() == self.pid:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(self.fd)
-            except OSError:
-                pass
         self.fd = -1

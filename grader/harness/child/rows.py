@@ -6,11 +6,12 @@ did); nothing here imports it on the script's behalf.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ._harness_facts import Facts
+from .facts import Facts
 
 
 class TestRows:
@@ -56,10 +57,8 @@ class TestRows:
         known = self.compared.get(id(array))
         if known is not None and known() is array:
             return True
-        try:
+        with contextlib.suppress(TypeError):  # not weakly referable: compared every time
             self.compared[id(array)] = weakref.ref(array)
-        except TypeError:
-            pass  # not weakly referable: compared every time
         if len(self.compared) > 64:
             self.compared = {k: r for k, r in self.compared.items() if r() is not None}
         return False
@@ -95,7 +94,7 @@ class TestRows:
             return []
         rows = np.asarray(array[: self.MAX_ROWS]).reshape(-1, self.PIXELS)
         bits, valid = _binarise(np, rows)
-        return [key for key, ok in zip(_keys(np, bits), valid.tolist()) if ok]
+        return [key for key, ok in zip(_keys(np, bits), valid.tolist(), strict=False) if ok]
 
 
 def leaves(value: Any, depth: int = 0) -> Iterator[Any]:

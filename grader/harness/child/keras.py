@@ -13,11 +13,12 @@ import sys
 import types
 from typing import Any
 
-from ._harness_datasets import DatasetSources
-from ._harness_facts import MAX_LAYERS, Facts
-from ._harness_patching import Make, Patcher
-from ._harness_rows import TestRows, leaves
-from ._harness_seeds import SeedHooks
+from .datasets import DatasetSources
+from .facts import Facts
+from .patching import Make, Patcher
+from .protocol import MAX_LAYERS
+from .rows import TestRows, leaves
+from .seeds import SeedHooks
 
 KERAS_PACKAGES = ("keras", "tensorflow", "tf_keras")
 

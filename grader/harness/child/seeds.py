@@ -10,9 +10,9 @@ import functools
 import random
 from typing import Any
 
-from ._harness_facts import Facts
-from ._harness_origins import SCRIPT, Origins
-from ._harness_patching import Make, Patcher
+from .facts import Facts
+from .origins import SCRIPT, Origins
+from .patching import Make, Patcher
 
 
 class SeedHooks:
@@ -55,10 +55,14 @@ class SeedHooks:
                 return base(*args, **kwargs)
 
             def __instancecheck__(cls, obj: Any) -> bool:
-                return isinstance(obj, base) if cls is stand_in else type.__instancecheck__(cls, obj)
+                if cls is stand_in:
+                    return isinstance(obj, base)
+                return type.__instancecheck__(cls, obj)
 
             def __subclasscheck__(cls, sub: type) -> bool:
-                return issubclass(sub, base) if cls is stand_in else type.__subclasscheck__(cls, sub)
+                if cls is stand_in:
+                    return issubclass(sub, base)
+                return type.__subclasscheck__(cls, sub)
 
         stand_in = _Meta(base.__name__, (base,), {
             "__module__": base.__module__, "__qualname__": base.__qualname__,

@@ -11,9 +11,9 @@ import sys
 import types
 from typing import Any
 
-from ._harness_facts import Facts
-from ._harness_files import FileRules
-from ._harness_origins import LIBRARY, SCRIPT, Origins
+from .facts import Facts
+from .files import FileRules
+from .origins import LIBRARY, SCRIPT, Origins
 
 #: programs libraries start on their own to probe the machine (platform.processor, matplotlib)
 PROBE_PROGRAMS = frozenset({"uname", "fc-list", "fc-match", "ldconfig", "gcc", "cc", "ld", "lscpu"})
@@ -47,7 +47,7 @@ class AuditHook:
     def on_event(self, event: str, args: tuple[Any, ...]) -> None:
         if event not in WATCHED:
             return
-        try:
+        try:  # noqa: SIM105 - plain try: this runs on every audited event
             self._record(event, args)
         except Exception:  # noqa: BLE001,S110 - a hook that raises fails the script's own call
             pass

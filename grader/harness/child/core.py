@@ -9,15 +9,15 @@ import types
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from ._harness_audit import AuditHook
-from ._harness_facts import Facts
-from ._harness_files import FileRules
-from ._harness_imports import PostImportFinder
-from ._harness_keras import KerasHooks
-from ._harness_origins import Origins
-from ._harness_patching import Patcher
-from ._harness_rows import TestRows
-from ._harness_seeds import SeedHooks
+from .audit import AuditHook
+from .facts import Facts
+from .files import FileRules
+from .imports import PostImportFinder
+from .keras import KerasHooks
+from .origins import Origins
+from .patching import Patcher
+from .rows import TestRows
+from .seeds import SeedHooks
 
 MODEL_GLOBAL = "model"  # the provided code prints this global's count_params()
 FIGURE_DPI = 80
