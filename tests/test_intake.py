@@ -12,8 +12,9 @@ import pytest
 
 from grader.cli.check_printout import check_lines
 from grader.checks.stage import check_submission
-from grader.intake.filetree import Node, PathNode
 from grader.intake.discover import MAX_TASK_BYTES, IntakeError, discover
+from grader.intake.disktree import PathNode
+from grader.intake.filetree import Node
 from grader.records import Severity, Submission
 from grader.spec import Assignment
 

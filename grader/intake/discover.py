@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.ids import CheckId
-from grader.intake.filetree import READ_ERRORS, Group, Node, PathNode, TooLarge
-from grader.intake.gittree import node_for
+from grader.intake.disktree import PathNode, node_for
+from grader.intake.filetree import READ_ERRORS, Group, Node, TooLarge
 from grader.records import Finding, Severity, SourceFile, Submission
 from grader.spec import Assignment
 

@@ -1,5 +1,8 @@
 """One read-only view of folders and zip archives, so intake walks both the same way.
 
+``Node`` is the view; this module holds the nodes inside an archive and the group of files named
+one by one. Folders on disk are ``disktree``'s, a git commit's tree is ``gittree``'s.
+
 Nothing is extracted to disk: archive members are read in memory, with sizes checked before
 reading, so a zip bomb, a path like ``../../etc`` or a symbolic link cannot reach the file system.
 """
@@ -10,7 +13,7 @@ import io
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 #: an archive nested in another is read into memory; past this size it is not opened
 MAX_NESTED_ARCHIVE_BYTES = 100 * 1024 * 1024
@@ -75,48 +78,12 @@ class Node(ABC):
         return data
 
     def open_archive(self) -> Node:
-        """The root folder of this zip archive; zipfile.BadZipFile (or READ_ERRORS) if broken."""
-        if isinstance(self, PathNode):
-            archive = zipfile.ZipFile(self.path)
-        else:
-            archive = zipfile.ZipFile(io.BytesIO(self.read(limit=MAX_NESTED_ARCHIVE_BYTES)))
-        return ZipDir(archive, _index(archive), "", self.name, self.location + ":")
+        """The root folder of this zip archive; zipfile.BadZipFile (or READ_ERRORS) if broken.
 
-
-class PathNode(Node):
-    def __init__(self, path: Path, location: str | None = None, *, name: str | None = None) -> None:
-        self.path = path
-        self.name = name if name is not None else path.name  # a link the user named: its name
-        self.location = location if location is not None else str(path)
-
-    @property
-    def is_dir(self) -> bool:
-        return not self.path.is_symlink() and self.path.is_dir()
-
-    @property
-    def is_link(self) -> bool:
-        return self.path.is_symlink()
-
-    @property
-    def is_link_to_folder(self) -> bool:
-        return self.path.is_symlink() and self.path.is_dir()
-
-    def children(self) -> list[Node]:
-        from grader.intake.gittree import node_for  # a student's folder may be a git repository
-
-        return [
-            node_for(child, str(Path(self.location) / child.name))
-            for child in sorted(self.path.iterdir(), key=lambda p: p.name)
-        ]
-
-    def size(self) -> int:
-        return self.path.stat().st_size
-
-    def _read(self) -> bytes:
-        if self.path.is_symlink():  # never follow a link out of the hand-in
-            raise OSError(f"{self.location} is a symbolic link")
-        with self.path.open("rb") as handle:
-            return handle.read(self.size() + 1)
+        Read into memory here (an archive inside another); a file on disk opens itself.
+        """
+        archive = zipfile.ZipFile(io.BytesIO(self.read(limit=MAX_NESTED_ARCHIVE_BYTES)))
+        return zip_root(archive, self)
 
 
 class Group(Node):
@@ -161,6 +128,11 @@ def _index(archive: zipfile.ZipFile) -> dict[str, dict[str, zipfile.ZipInfo | No
         else:
             tree.setdefault(folder, {}).setdefault(leaf, info)
     return tree
+
+
+def zip_root(archive: zipfile.ZipFile, node: Node) -> Node:
+    """The root folder of ``archive``, which is the file ``node``."""
+    return ZipDir(archive, _index(archive), "", node.name, node.location + ":")
 
 
 class ZipDir(Node):

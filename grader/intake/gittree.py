@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from grader.intake.filetree import Node, PathNode
+from grader.intake.filetree import Node
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +65,21 @@ def is_repository(path: Path) -> bool:
     return not path.is_symlink() and path.is_dir() and (path / ".git").exists()
 
 
-def node_for(path: Path, location: str | None = None) -> Node:
-    """``path`` as a node: a repository at its ``HEAD`` commit, anything else as it lies."""
-    where = location if location is not None else str(path)
-    if is_repository(path):
-        try:
-            import git  # GitPython, imported only when a hand-in is a repository; raises
-            # ImportError when the git program is missing
-        except ImportError as exc:
-            log.warning("%s: cannot read git repositories (%s); graded as a folder", where, exc)
-            return PathNode(path, where)
-        try:
-            commit = git.Repo(path).head.commit
-            return GitNode(commit.tree, path.name, f"{where}@{commit.hexsha[:8]}")
-        except (git.GitError, ValueError, OSError) as exc:  # no commit yet, a broken .git
-            log.warning("%s: git repository not readable at HEAD (%s); graded as a folder",
-                        where, exc)
-    return PathNode(path, where)
+def read_at_head(path: Path, where: str) -> Node | None:
+    """The repository ``path`` as the tree of its ``HEAD`` commit; None (logged) if unreadable.
+
+    ``where`` names it in messages and locations.
+    """
+    try:
+        import git  # GitPython, imported only when a hand-in is a repository; raises
+        # ImportError when the git program is missing
+    except ImportError as exc:
+        log.warning("%s: cannot read git repositories (%s); graded as a folder", where, exc)
+        return None
+    try:
+        commit = git.Repo(path).head.commit
+        return GitNode(commit.tree, path.name, f"{where}@{commit.hexsha[:8]}")
+    except (git.GitError, ValueError, OSError) as exc:  # no commit yet, a broken .git
+        log.warning("%s: git repository not readable at HEAD (%s); graded as a folder",
+                    where, exc)
+    return None
