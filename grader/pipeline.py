@@ -19,8 +19,15 @@ from typing import Protocol
 
 from grader import __version__
 from grader.checks.stage import check_submission
-from grader.run.executor import Executor, make_executor
 from grader.intake.discover import discover
+from grader.records import (
+    ReportMeta,
+    RunOutcome,
+    RunSpec,
+    SubmissionResult,
+)
+from grader.report.results_json import build_results, results_document, write_results_json
+from grader.run.executor import Executor, make_executor
 from grader.run.machine import describe_machine
 from grader.run.planning import (
     Settings,
@@ -30,13 +37,6 @@ from grader.run.planning import (
     run_conditions,
     verify_dataset,
 )
-from grader.records import (
-    ReportMeta,
-    RunOutcome,
-    RunSpec,
-    SubmissionResult,
-)
-from grader.report.results_json import build_results, results_document, write_results_json
 from grader.spec import Assignment
 from grader.store.database import Store
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Self
 
-from grader.run.one import grader_error
 from grader.records import HarnessFacts, ModelFact, RunOutcome, RunSpec, RunStatus
+from grader.run.one import grader_error
 
 PATTERNS = (r"Test error: (-?\d+\.\d{2})%", r"Model size: (-?\d+)", r"Duration: (-?\d+\.\d)s")
 

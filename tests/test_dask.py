@@ -16,7 +16,7 @@ from tests.sandbox_scripts import alive_with, script_spec
 
 distributed = pytest.importorskip("dask.distributed")
 
-from grader.run.dask import DaskExecutor, _run_on_worker
+from grader.run.dask import DaskExecutor, _run_on_worker  # noqa: E402 - after importorskip
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from grader.records import RunOutcome, RunSpec, RunStatus
 from grader.run.local import LocalExecutor, core_sets
 from grader.run.one import run_one
 from grader.sandbox.cgroups import make_cgroups, own_cgroup
-from grader.sandbox.supervise import classify
-from grader.records import RunOutcome, RunSpec, RunStatus
 from grader.sandbox.isolation import NO_ISOLATION, detect_isolation
+from grader.sandbox.supervise import classify
 from tests.sandbox_scripts import BASE, alive_with, script_spec
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.cli.check_printout import check_lines
 from grader.checks.stage import check_submission
+from grader.cli.check_printout import check_lines
 from grader.intake.discover import MAX_TASK_BYTES, IntakeError, discover
 from grader.intake.disktree import PathNode
 from grader.intake.filetree import Node

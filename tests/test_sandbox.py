@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.run.one import run_one
-from grader.sandbox.cgroups import _sweep_once, make_cgroups, own_cgroup
 from grader import harness
 from grader.harness import CHILD_DIR, CHILD_PATH
 from grader.records import RunStatus
+from grader.run.one import run_one
+from grader.sandbox.cgroups import _sweep_once, make_cgroups, own_cgroup
 from grader.sandbox.isolation import (
     NO_ISOLATION,
     Isolation,

@@ -38,11 +38,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.run.local import core_sets
-from grader.run.one import run_one
-from grader.run.flags import force_flags
 from grader.original.parse import parse_original
 from grader.records import RunSpec, RunStatus
+from grader.run.flags import force_flags
+from grader.run.local import core_sets
+from grader.run.one import run_one
 from grader.sandbox.isolation import detect_isolation, scrubbed_env
 from grader.spec import Assignment, load_assignment
 
