@@ -244,7 +244,7 @@ def test_grader_report_from_any_folder_renders_a_store_with_the_packaged_templat
         layers = ("Conv2D", "Dense") if spec.task == "task1" else ("GRU", "Dense")
         return outcome(spec.index, error=2.0, isolated=True, facts=facts(layers=layers))
 
-    monkeypatch.setattr(pipeline, "_executor", lambda settings: FakeExecutor(answer))
+    monkeypatch.setattr(pipeline, "make_executor", lambda settings: FakeExecutor(answer))
     out = elsewhere / "out"
     assert main(["run", str(elsewhere / "class"), "--out", str(out), "--runs", "1",
                  "--no-analysis"]) == 0
