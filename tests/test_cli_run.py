@@ -1,5 +1,6 @@
-"""``grader run`` / ``reference`` / ``report`` as a user runs them, with a fake executor: exit codes,
-messages, interrupts at every stage, and what the terminal shows (student ids never as markup)."""
+"""``grader run`` / ``reference`` / ``report`` as a user runs them, with a fake executor: exit
+codes, messages, interrupts at every stage, and what the terminal shows (student ids never as
+markup)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,9 @@ import pytest
 from rich.console import Console
 
 from grader import pipeline
-from grader.run import planning
 from grader.cli import main
 from grader.cli.console import RunProgress, summary_table
 from grader.intake.discover import discover as real_discover
-from grader.run.machine import usable_cores
 from grader.records import (
     RunOutcome,
     RunSpec,
@@ -27,6 +26,8 @@ from grader.records import (
     TaskResult,
     Verdict,
 )
+from grader.run import planning
+from grader.run.machine import usable_cores
 from grader.spec import Assignment
 from tests.runtime_fakes import FakeExecutor, facts, outcome
 
@@ -81,19 +82,23 @@ def test_a_timeout_must_be_above_zero(
 
 
 def test_jobs_default_to_the_cores_divided_by_the_threads_per_run(
-    klass: Path, tmp_path: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
-    assignment: Assignment, capsys: pytest.CaptureFixture[str],
+    klass: Path,
+    tmp_path: Path,
+    fakes: list[tuple[planning.Settings, FakeExecutor]],
+    assignment: Assignment,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert _run(klass, tmp_path / "out") == 0
-    assert main(["reference", "--out", str(tmp_path / "out"), "--runs", "1",
-                 "--no-analysis"]) == 0
+    assert main(["reference", "--out", str(tmp_path / "out"), "--runs", "1", "--no-analysis"]) == 0
     expected = max(1, usable_cores() // assignment.limits.threads)
     assert [(s.jobs, s.threads) for s, _ in fakes] == [(expected, 1), (expected, 1)]
     assert "exceed" not in capsys.readouterr().err
 
 
 def test_more_jobs_than_the_cores_hold_warn_in_one_printed_line(
-    klass: Path, tmp_path: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
+    klass: Path,
+    tmp_path: Path,
+    fakes: list[tuple[planning.Settings, FakeExecutor]],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert _run(klass, tmp_path / "out", "--jobs", str(usable_cores() + 1)) == 0
@@ -118,7 +123,9 @@ def test_an_unreachable_scheduler_exits_2_with_a_message(
 
 
 def test_runs_the_grader_failed_to_make_exit_1_and_are_made_next_time(
-    klass: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    klass: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     failing = FakeExecutor(_answer, fail=lambda spec: spec.task == "task2")
@@ -138,8 +145,12 @@ def test_runs_the_grader_failed_to_make_exit_1_and_are_made_next_time(
 
 @pytest.mark.parametrize("stage", ["discover", "check_submission", "plan_runs", "_render"])
 def test_an_interrupt_at_any_stage_says_how_to_resume_and_exits_130(
-    klass: Path, tmp_path: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], stage: str,
+    klass: Path,
+    tmp_path: Path,
+    fakes: list[tuple[planning.Settings, FakeExecutor]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stage: str,
 ) -> None:
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
@@ -153,7 +164,9 @@ def test_an_interrupt_at_any_stage_says_how_to_resume_and_exits_130(
 
 
 def test_an_interrupt_while_closing_the_executor_exits_130(
-    klass: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    klass: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     fake = FakeExecutor(_answer, interrupt_on_close=True)
@@ -163,7 +176,9 @@ def test_an_interrupt_while_closing_the_executor_exits_130(
 
 
 def test_an_interrupt_while_loading_the_spec_exits_130(
-    klass: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    klass: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     import grader.spec
@@ -179,8 +194,11 @@ def test_an_interrupt_while_loading_the_spec_exits_130(
 
 
 def test_report_with_a_broken_original_exits_2(
-    klass: Path, tmp_path: Path, repo_root: Path,
-    fakes: list[tuple[planning.Settings, FakeExecutor]], capsys: pytest.CaptureFixture[str],
+    klass: Path,
+    tmp_path: Path,
+    repo_root: Path,
+    fakes: list[tuple[planning.Settings, FakeExecutor]],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     out = tmp_path / "out"
     assert _run(klass, out) == 0
@@ -188,8 +206,12 @@ def test_report_with_a_broken_original_exits_2(
     broken.write_text("print('no provided regions here')\n")
     text = (repo_root / "assignment.toml").read_text()
     text = text.replace('"reference/original/task1.py"', f'"{broken}"')
-    for relative in ("data/dataset.txt", "reference/original/task2.py",
-                     "reference/solution/task1.py", "reference/solution/task2.py"):
+    for relative in (
+        "data/dataset.txt",
+        "reference/original/task2.py",
+        "reference/solution/task1.py",
+        "reference/solution/task2.py",
+    ):
         text = text.replace(f'"{relative}"', f'"{repo_root / relative}"')
     spec = tmp_path / "assignment.toml"
     spec.write_text(text)
@@ -222,9 +244,21 @@ def test_progress_prints_student_ids_as_they_are(student: str) -> None:
     console, buffer = _console()
     progress = RunProgress(console)
     progress.start(total=2, skipped=0)
-    spec = RunSpec(submission_id=student, task="task1", index=0, script_name="task1.py",
-                   script_text="", script_sha256="0" * 64, dataset_path="d", dataset_sha256="0",
-                   timeout_s=1.0, memory_mb=1, output_kb=1, processes=1, threads=1)
+    spec = RunSpec(
+        submission_id=student,
+        task="task1",
+        index=0,
+        script_name="task1.py",
+        script_text="",
+        script_sha256="0" * 64,
+        dataset_path="d",
+        dataset_sha256="0",
+        timeout_s=1.0,
+        memory_mb=1,
+        output_kb=1,
+        processes=1,
+        threads=1,
+    )
     progress.advance(spec, outcome(0, status=RunStatus.FAILED, note="exit [1]"))
     progress.advance(spec, outcome(0))
     progress.stop()
@@ -235,14 +269,18 @@ def test_progress_prints_student_ids_as_they_are(student: str) -> None:
 def test_the_summary_table_shows_student_ids_as_they_are(student: str) -> None:
     console, buffer = _console()
     task = TaskResult(task="task1", verdict=Verdict.VALID, findings=())
-    console.print(summary_table([SubmissionResult(student, "src", "0", {"task1": task})],
-                                title="t"))
+    console.print(
+        summary_table([SubmissionResult(student, "src", "0", {"task1": task})], title="t")
+    )
     assert student in buffer.getvalue()
 
 
 def test_a_run_with_a_markup_id_does_not_abort_the_batch(
-    tmp_path: Path, klass: Path, fakes: list[tuple[planning.Settings, FakeExecutor]],
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    klass: Path,
+    fakes: list[tuple[planning.Settings, FakeExecutor]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submission]:
         return [replace(s, id="s2[/]") for s in real_discover(paths, assignment=assignment)]

@@ -13,14 +13,14 @@ import pytest
 from grader.checks.base import TaskContext
 from grader.checks.diff import DIFF_CHECKS
 from grader.checks.diff.excessive import DiffExcessive
-from grader.diff.churn import diff_summary, measure_churn
 from grader.diff.align import align_provided, describe
+from grader.diff.churn import diff_summary, measure_churn
+from grader.diff.verbatim import find_verbatim
 from grader.original.parse import parse_original
 from grader.records import Finding, OriginalScript, SourceFile
 from grader.report.diffview import build_diff_view
 from grader.report.patch import apply_unified
 from grader.spec import Assignment
-from grader.diff.verbatim import find_verbatim
 
 CASES = tomllib.loads((Path(__file__).parent / "diff_cases" / "cases.toml").read_text())["case"]
 

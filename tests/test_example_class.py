@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks.stage import check_paths
 from grader.checks.diff import DIFF_CHECKS
 from grader.checks.runtime import RUNTIME_CHECKS
+from grader.checks.stage import check_paths
 from grader.checks.static import STATIC_CHECKS
 from grader.records import Severity, StaticResult, Verdict
 from grader.spec import Assignment

@@ -13,12 +13,17 @@ OFF = {"full_output": False, "show_analysis": False}
 
 def test_rewrites_only_the_flag_values() -> None:
     text = "full_output = True  # progress\nshow_analysis = 1\nx = True\n"
-    assert force_flags(text, OFF) == "full_output = False  # progress\nshow_analysis = False\nx = True\n"
+    assert (
+        force_flags(text, OFF)
+        == "full_output = False  # progress\nshow_analysis = False\nx = True\n"
+    )
 
 
 def test_can_switch_the_analysis_on() -> None:
-    out = force_flags("full_output = False\nshow_analysis = False\n",
-                      {"full_output": False, "show_analysis": True})
+    out = force_flags(
+        "full_output = False\nshow_analysis = False\n",
+        {"full_output": False, "show_analysis": True},
+    )
     assert out == "full_output = False\nshow_analysis = True\n"
 
 
@@ -65,7 +70,11 @@ def test_line_breaks_python_does_not_count_change_nothing(odd: str) -> None:
     )
     namespace: dict[str, object] = {}
     exec(compile(out, "t.py", "exec"), namespace)  # noqa: S102 (our own rewrite of a literal)
-    assert (namespace["full_output"], namespace["show_analysis"], namespace["y"]) == (False, False, 2)
+    assert (namespace["full_output"], namespace["show_analysis"], namespace["y"]) == (
+        False,
+        False,
+        2,
+    )
 
 
 def test_old_mac_line_ends() -> None:

@@ -151,7 +151,8 @@ def test_solution_changes_only_the_student_regions(assignment: Assignment, task_
     solution_outside, solution_regions = split_student_regions(solution)
     assert solution_outside == original_outside
     assert len(solution_regions) == len(original_regions) == 3
-    unfilled = [n for n, (a, b) in enumerate(zip(original_regions, solution_regions)) if a == b]
+    pairs = zip(original_regions, solution_regions, strict=True)
+    unfilled = [n for n, (a, b) in enumerate(pairs) if a == b]
     assert unfilled == [], "every YOUR CODE region is filled in"
 
 
@@ -196,9 +197,11 @@ def test_solution_trains_a_small_accurate_model(
     assert result.stderr == ""
     lines = result.stdout.splitlines()
     assert len(lines) == len(OUTPUT_LINES), result.stdout
-    matches = [pattern.fullmatch(line) for pattern, line in zip(OUTPUT_LINES, lines)]
+    matches = [pattern.fullmatch(line) for pattern, line in zip(OUTPUT_LINES, lines, strict=True)]
     assert all(matches), result.stdout
-    error_pct, model_size = float(matches[0].group(1)), int(matches[1].group(1))
+    error, size = matches[0], matches[1]
+    assert error is not None and size is not None
+    error_pct, model_size = float(error.group(1)), int(size.group(1))
     assert error_pct < task.high_performance_error_pct
     assert 0 < model_size <= task.max_params
 
@@ -214,7 +217,8 @@ BENCH_ROW = re.compile(
 
 def test_the_published_benchmark_meets_the_targets(repo_root: Path) -> None:
     """``reference/README.md``'s table (5 fresh runs each) is within every target."""
-    table = {m[1]: m for m in BENCH_ROW.finditer((repo_root / "reference" / "README.md").read_text())}
+    readme = (repo_root / "reference" / "README.md").read_text()
+    table = {m[1]: m for m in BENCH_ROW.finditer(readme)}
     assert sorted(table) == sorted(TARGETS)
     for task_id, (max_error, max_params, max_wall) in TARGETS.items():
         row = table[task_id]

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from grader.original.parse import OriginalError, parse_original, parse_original_text
 from grader.original.output_patterns import value_pattern
+from grader.original.parse import OriginalError, parse_original, parse_original_text
 from grader.spec import Assignment
 
 SMALL = """\

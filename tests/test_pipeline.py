@@ -8,15 +8,15 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import pytest
 
 from grader import pipeline
-from grader.run import planning
-from grader.run.machine import usable_cores
 from grader.pipeline import Batch, grade
 from grader.records import RunOutcome, RunSpec, RunStatus, Verdict
 from grader.report.results_json import SCHEMA_PATH
+from grader.run import planning
+from grader.run.machine import usable_cores
 from grader.spec import Assignment, SpecError, load_assignment
 from grader.store.database import ANALYSIS_INDEX, Store
 from tests.runtime_fakes import FakeExecutor, facts, outcome

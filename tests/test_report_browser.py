@@ -8,13 +8,17 @@ page land in ``tests/artifacts/`` for a person to look at.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from report_fixtures import HOSTILE_ID, fixture_class, meta
 
+from grader.records import SubmissionResult
 from grader.report import render_report
 from grader.report.formatting import page_names
+from grader.spec import Assignment
+from tests.report_fixtures import HOSTILE_ID, fixture_class, meta
 
 pytestmark = pytest.mark.browser
 
@@ -37,11 +41,15 @@ if CHROMIUM is None:
         "Chromium is not installed (apt-get install chromium); the browser tests need it",
         allow_module_level=True,
     )
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is needed")
+#: the rendered fixture class: its index page and the students
+Report = tuple[Path, list[SubmissionResult]]
+sync_api: Any = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is needed"
+)
 
 
 @pytest.fixture(scope="module")
-def report(assignment, tmp_path_factory):
+def report(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Report:
     results, reference = fixture_class(assignment)
     out = tmp_path_factory.mktemp("report")
     index = render_report(
@@ -55,7 +63,7 @@ def report(assignment, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Any]:
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
@@ -63,7 +71,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser: Any) -> Iterator[Any]:
     """A page that records every dialog (an injected ``alert``) and every console error."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.dialogs, page.errors = [], []
@@ -76,16 +84,16 @@ def page(browser):
     page.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"report-{name}.png", full_page=True)
 
 
-def ids(page) -> list[str]:
-    return page.locator("table.overview tbody.rows tr:visible td.student a").all_inner_texts()
+def ids(page: Any) -> list[str]:
+    return list(page.locator("table.overview tbody.rows tr:visible td.student a").all_inner_texts())
 
 
-def test_overview_sorts_and_filters(page, report):
+def test_overview_sorts_and_filters(page: Any, report: Report) -> None:
     index, results = report
     page.goto(index.as_uri())
     screenshot(page, "index")
@@ -93,7 +101,11 @@ def test_overview_sorts_and_filters(page, report):
     assert page.locator("table.overview tbody.pinned tr").count() == 1
     assert page.get_by_role("alert").is_visible()
 
-    error = {r.id: r.tasks["task1"].summary.mean_error_pct for r in results}
+    error: dict[str, float] = {}
+    for r in results:
+        mean = r.tasks["task1"].summary.mean_error_pct
+        assert mean is not None  # every fixture student has a task1 mean
+        error[r.id] = mean
     ascending = sorted(error, key=lambda i: error[i])
     page.locator('table.overview th[data-col="2"]').click()  # task1: mean error
     assert ids(page) == ascending
@@ -109,7 +121,7 @@ def test_overview_sorts_and_filters(page, report):
     assert len(ids(page)) == len(results)
 
 
-def test_plots_are_drawn(page, report):
+def test_plots_are_drawn(page: Any, report: Report) -> None:
     index, _ = report
     page.goto(index.as_uri() + "#plots")
     plots = page.locator("figure.plot svg")
@@ -124,7 +136,7 @@ def test_plots_are_drawn(page, report):
     screenshot(page, "plots")
 
 
-def test_leaderboard_marks_the_pareto_front(page, report):
+def test_leaderboard_marks_the_pareto_front(page: Any, report: Report) -> None:
     index, _ = report
     page.goto((index.parent / "leaderboard.html").as_uri())
     screenshot(page, "leaderboard")
@@ -132,7 +144,7 @@ def test_leaderboard_marks_the_pareto_front(page, report):
     assert front == ["alice", "bob"]
 
 
-def test_student_page_highlights_the_protected_region_change(page, report):
+def test_student_page_highlights_the_protected_region_change(page: Any, report: Report) -> None:
     index, _ = report
     page.goto((index.parent / "students" / "carol.html").as_uri())
     screenshot(page, "student")
@@ -148,7 +160,7 @@ def test_student_page_highlights_the_protected_region_change(page, report):
     assert page.locator("#task1-L39").evaluate("e => e.matches(':target')")
 
 
-def test_hostile_student_page_runs_nothing(page, report):
+def test_hostile_student_page_runs_nothing(page: Any, report: Report) -> None:
     index, _ = report
     page.goto((index.parent / "students" / page_names([HOSTILE_ID])[HOSTILE_ID]).as_uri())
     assert page.locator("h1.student-id").inner_text().startswith(HOSTILE_ID)

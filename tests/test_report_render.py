@@ -9,20 +9,24 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
-from report_fixtures import HOSTILE_ID, fixture_class, meta
 
+from grader.records import SubmissionResult
 from grader.report import render_report
 from grader.report.formatting import page_names
 from grader.report.render import environment, page_script
+from grader.spec import Assignment
+from tests.report_fixtures import HOSTILE_ID, fixture_class, meta
 
 GOLDEN = Path(__file__).parent / "golden" / "student_carol.html"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 CSP = "Content-Security-Policy"
+#: the rendered fixture class: its index page, the students, the reference row
+Site = tuple[Path, list[SubmissionResult], list[SubmissionResult]]
 WARNING = "2 run(s) were not isolated: only resource limits applied"
 
 
 @pytest.fixture(scope="module")
-def site(assignment, tmp_path_factory):
+def site(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Site:
     results, reference = fixture_class(assignment)
     out = tmp_path_factory.mktemp("report")
     index = render_report(
@@ -40,23 +44,23 @@ class Page(HTMLParser):
 
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.tags: list[tuple[str, dict[str, str]]] = []  # a bare attribute reads as ""
         self.text: list[str] = []
         self.open_script = False
         self.script_text = ""
         self.feed(text)
 
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {key: value or "" for key, value in attrs}))
         self.open_script = tag == "script"
 
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {key: value or "" for key, value in attrs}))
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         self.open_script = False
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         self.text.append(data)
         if self.open_script:
             self.script_text += data
@@ -70,7 +74,7 @@ def pages(index: Path) -> dict[Path, Page]:
     return {p: Page(p.read_text(encoding="utf-8")) for p in sorted(index.parent.rglob("*.html"))}
 
 
-def test_writes_every_page_and_asset(site):
+def test_writes_every_page_and_asset(site: Site) -> None:
     index, results, reference = site
     out = index.parent
     assert index == out / "index.html"
@@ -81,8 +85,9 @@ def test_writes_every_page_and_asset(site):
     assert os.stat(index).st_mode & 0o044  # shareable, like any file the user writes
 
 
-def test_student_page_matches_golden(site):
-    """Regenerate after a deliberate change with ``UPDATE_GOLDEN=1 pytest tests/test_report_render.py``."""
+def test_student_page_matches_golden(site: Site) -> None:
+    """Regenerate after a deliberate change with
+    ``UPDATE_GOLDEN=1 pytest tests/test_report_render.py``."""
     index, _, _ = site
     page = TIMESTAMP.sub("<TIMESTAMP>", (index.parent / "students" / "carol.html").read_text())
     if os.environ.get("UPDATE_GOLDEN"):
@@ -91,10 +96,10 @@ def test_student_page_matches_golden(site):
     assert page == GOLDEN.read_text(encoding="utf-8")
 
 
-def test_links_stay_inside_the_site_and_resolve(site):
+def test_links_stay_inside_the_site_and_resolve(site: Site) -> None:
     index, _, _ = site
     for path, page in pages(index).items():
-        for tag, attrs in page.tags:
+        for _tag, attrs in page.tags:
             for key in ("href", "src"):
                 target = attrs.get(key)
                 if not target or target.startswith("data:image/png;base64,"):
@@ -107,7 +112,7 @@ def test_links_stay_inside_the_site_and_resolve(site):
                     assert url.fragment in page.ids, f"{path.name}: no #{url.fragment}"
 
 
-def test_nothing_a_student_wrote_becomes_markup(site):
+def test_nothing_a_student_wrote_becomes_markup(site: Site) -> None:
     index, _, _ = site
     script = page_script()
     hostile = 0
@@ -134,7 +139,7 @@ def test_nothing_a_student_wrote_becomes_markup(site):
     assert "&lt;/pre&gt;&lt;b onmouseover=alert(&#39;stderr&#39;)&gt;" in eve
 
 
-def test_findings_link_to_their_line_in_the_diff(site):
+def test_findings_link_to_their_line_in_the_diff(site: Site) -> None:
     index, _, _ = site
     page = Page((index.parent / "students" / "carol.html").read_text())
     links = [
@@ -145,7 +150,9 @@ def test_findings_link_to_their_line_in_the_diff(site):
     assert "violation" in line["class"].split() and "provided" in line["class"].split()
 
 
-def test_overview_shows_warnings_reference_and_plots(site, assignment, tmp_path):
+def test_overview_shows_warnings_reference_and_plots(
+    site: Site, assignment: Assignment, tmp_path: Path
+) -> None:
     index, results, _ = site
     html = index.read_text()
     page = Page(html)
@@ -163,7 +170,9 @@ def test_overview_shows_warnings_reference_and_plots(site, assignment, tmp_path)
     assert 'role="alert"' not in quiet.read_text()  # no warning, no banner
 
 
-def test_rerendering_drops_pages_of_students_no_longer_graded(assignment, tmp_path):
+def test_rerendering_drops_pages_of_students_no_longer_graded(
+    assignment: Assignment, tmp_path: Path
+) -> None:
     results, reference = fixture_class(assignment)
     render_report(
         results=results, reference=reference, meta=meta(), assignment=assignment, out_dir=tmp_path
@@ -179,7 +188,7 @@ def test_rerendering_drops_pages_of_students_no_longer_graded(assignment, tmp_pa
     ]
 
 
-def test_an_empty_class_and_a_single_task_render(assignment, tmp_path):
+def test_an_empty_class_and_a_single_task_render(assignment: Assignment, tmp_path: Path) -> None:
     empty = render_report(
         results=[], reference=[], meta=meta(), assignment=assignment, out_dir=tmp_path / "empty"
     )
@@ -197,7 +206,7 @@ def test_an_empty_class_and_a_single_task_render(assignment, tmp_path):
     assert 'class="group">task1<' in html and 'class="group">task2<' not in html
 
 
-def test_templates_always_escape():
+def test_templates_always_escape() -> None:
     env = environment()
     assert env.autoescape is True
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"

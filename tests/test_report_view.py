@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import csv
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
-from report_fixtures import (
-    HOSTILE_ID,
-    Plan,
-    diff_of,
-    edited,
-    fixture_class,
-    line_of,
-    meta,
-    student,
-    task_result,
-    tiny_png,
-)
 
 from grader.original.parse import parse_original
-from grader.records import Finding, RunStatus, Severity, Verdict
+from grader.records import Finding, RunStatus, Severity, SubmissionResult, Verdict
 from grader.report import formatting as fmt
 from grader.report.diffview import build_diff_view
 from grader.report.exports import grades_rows, write_grades_csv
@@ -45,16 +35,32 @@ from grader.report.view import (
     verdict_counts,
     violations,
 )
+from grader.spec import Assignment
+from tests.report_fixtures import (
+    HOSTILE_ID,
+    Plan,
+    diff_of,
+    edited,
+    fixture_class,
+    line_of,
+    meta,
+    student,
+    task_result,
+    tiny_png,
+)
 
 V, S = Verdict, Severity
 
+#: the fixture class: the students, and the reference row
+Klass = tuple[list[SubmissionResult], list[SubmissionResult]]
+
 
 @pytest.fixture(scope="module")
-def klass(assignment):
+def klass(assignment: Assignment) -> Klass:
     return fixture_class(assignment)
 
 
-def by_id(results, id):
+def by_id(results: list[SubmissionResult], id: str) -> SubmissionResult:
     return next(r for r in results if r.id == id)
 
 
@@ -90,11 +96,11 @@ def by_id(results, id):
         (fmt.setting_label("threads_per_run"), "threads per run"),
     ],
 )
-def test_formatting(value, text):
+def test_formatting(value: object, text: object) -> None:
     assert value == text
 
 
-def test_badges_are_distinct_and_verdicts_sort_best_first():
+def test_badges_are_distinct_and_verdicts_sort_best_first() -> None:
     badges = [fmt.verdict_badge(v) for v in Verdict]
     assert len({b.css for b in badges}) == len(Verdict)
     assert fmt.verdict_badge(V.HIGH_PERFORMANCE).label == "high performance"
@@ -108,7 +114,7 @@ def test_badges_are_distinct_and_verdicts_sort_best_first():
     assert fmt.status_badge(RunStatus.TIMEOUT).css == "status-timeout"
 
 
-def test_page_names_are_safe_unique_and_keep_plain_ids():
+def test_page_names_are_safe_unique_and_keep_plain_ids() -> None:
     ids = ["alice", "Alice", "ALICE", "a/b c", HOSTILE_ID, "...", "bob.smith_2"]
     names = fmt.page_names(ids)
     assert names["bob.smith_2"] == "bob.smith_2.html"  # a plain id is kept as it is
@@ -122,15 +128,15 @@ def test_page_names_are_safe_unique_and_keep_plain_ids():
 # ----------------------------------------------------------------------------------- leaderboard
 
 
-def entry(id, error, size, time, verdict=V.VALID):
+def entry(id: str, error: float, size: int, time: float, verdict: Verdict = V.VALID) -> Entry:
     return Entry(id, error, 0.1, size, time, verdict)
 
 
-def test_competition_ranks_share_ties():
+def test_competition_ranks_share_ties() -> None:
     assert competition_ranks([3.0, 1.0, 1.0, 2.0]) == [4, 1, 1, 3]
 
 
-def test_pareto_front():
+def test_pareto_front() -> None:
     a, b = entry("a", 1.0, 100, 10.0), entry("b", 2.0, 50, 10.0)
     c = entry("c", 2.0, 100, 10.0)  # worse than a on error, equal on the rest: dominated
     d = entry("d", 1.0, 100, 10.0)  # equal to a on everything: neither dominates the other
@@ -140,7 +146,7 @@ def test_pareto_front():
     assert pareto_front([a, b, c, d, e]) == {"a", "b", "d", "e"}
 
 
-def test_rank_orders_by_error_and_ranks_each_measure():
+def test_rank_orders_by_error_and_ranks_each_measure() -> None:
     ranked = rank(
         [entry("slow", 2.0, 10, 99.0), entry("best", 1.0, 30, 50.0), entry("small", 3.0, 5, 60.0)]
     )
@@ -150,7 +156,9 @@ def test_rank_orders_by_error_and_ranks_each_measure():
     assert all(r.pareto for r in ranked)
 
 
-def test_entries_take_only_valid_submissions_with_every_measure(assignment, klass):
+def test_entries_take_only_valid_submissions_with_every_measure(
+    assignment: Assignment, klass: Klass
+) -> None:
     results, _ = klass
     ids = [e.id for e in entries(results, task="task2")]
     assert ids == ["alice", HOSTILE_ID, "frank"]  # bob invalid, carol missing, dave incomplete
@@ -164,7 +172,7 @@ def test_entries_take_only_valid_submissions_with_every_measure(assignment, klas
 # ---------------------------------------------------------------------------------------- strips
 
 
-def test_strip_places_runs_on_the_class_scale(assignment):
+def test_strip_places_runs_on_the_class_scale(assignment: Assignment) -> None:
     task = assignment.task("task1")
     runs = task_result(
         assignment,
@@ -189,7 +197,7 @@ def test_strip_places_runs_on_the_class_scale(assignment):
 # ------------------------------------------------------------------------------------- diff view
 
 
-def test_apply_unified_gives_the_submission_back(assignment):
+def test_apply_unified_gives_the_submission_back(assignment: Assignment) -> None:
     original = parse_original(assignment.task("task1"))
     for text in (
         edited(assignment, "task1"),
@@ -209,7 +217,7 @@ def test_apply_unified_gives_the_submission_back(assignment):
         )
 
 
-def diff_lines(assignment, text, **kwargs):
+def diff_lines(assignment: Assignment, text: str, **kwargs: Any) -> tuple[Any, list[Any]]:
     original = kwargs.pop("original", parse_original(assignment.task("task1")))
     view = build_diff_view(
         original=original,
@@ -220,33 +228,35 @@ def diff_lines(assignment, text, **kwargs):
     return view, [line for block in view.blocks for line in block.lines]
 
 
-def test_changes_to_provided_code_are_violations_and_comments_are_not(assignment):
+def test_changes_to_provided_code_are_violations_and_comments_are_not(
+    assignment: Assignment,
+) -> None:
     text = edited(assignment, "task1", split=4500).replace(
         "# a new random split", "# a random split (my note)"
     )
     view, lines = diff_lines(assignment, text)
     assert view.complete
-    changed = {(l.kind, l.old, l.new) for l in lines if l.violation}
+    changed = {(line.kind, line.old, line.new) for line in lines if line.violation}
     split_at = line_of(text, "order[:4500]")
     assert changed == {("removed", split_at, None), ("added", None, split_at)}
-    note = next(l for l in lines if "my note" in l.text)
+    note = next(line for line in lines if "my note" in line.text)
     assert note.kind == "added" and note.provided and not note.violation
-    student = next(l for l in lines if "2.0 * batch - 1.0" in l.text)
+    student = next(line for line in lines if "2.0 * batch - 1.0" in line.text)
     assert student.kind == "added" and not student.provided and not student.violation
-    assert "violation" in next(l for l in lines if l.violation).css
+    assert "violation" in next(line for line in lines if line.violation).css
 
 
-def test_unchanged_stretches_fold_except_around_kept_lines(assignment):
+def test_unchanged_stretches_fold_except_around_kept_lines(assignment: Assignment) -> None:
     text = edited(assignment, "task1")
     _, lines = diff_lines(assignment, text)
     view, _ = diff_lines(assignment, text, keep=frozenset({2}))
-    shown = {l.new for b in view.blocks if not b.folded for l in b.lines}
-    assert 2 in shown and "task1-L2" in {l.anchor for l in lines}
+    shown = {line.new for b in view.blocks if not b.folded for line in b.lines}
+    assert 2 in shown and "task1-L2" in {line.anchor for line in lines}
     assert view.blocks[0].folded is False and any(b.folded for b in view.blocks)
-    assert view.anchors == {l.new for l in lines if l.new is not None}
+    assert view.anchors == {line.new for line in lines if line.new is not None}
 
 
-def test_a_diff_that_no_longer_applies_shows_its_hunks_by_position(assignment):
+def test_a_diff_that_no_longer_applies_shows_its_hunks_by_position(assignment: Assignment) -> None:
     original = parse_original(assignment.task("task1"))
     moved = replace(
         original,
@@ -257,21 +267,25 @@ def test_a_diff_that_no_longer_applies_shows_its_hunks_by_position(assignment):
     text = edited(assignment, "task1", split=4500).replace("# a new random", "# a newer random")
     view, lines = diff_lines(assignment, text, original=moved)
     assert not view.complete and all(b.label.startswith("@@") for b in view.blocks)
-    violations = [l for l in lines if l.violation]
-    assert violations and all("4500" in l.text or "4000]]" in l.text for l in violations)
-    assert not next(l for l in lines if "newer" in l.text).violation  # a comment: no violation
+    violations = [line for line in lines if line.violation]
+    assert violations and all("4500" in line.text or "4000]]" in line.text for line in violations)
+    assert not next(
+        line for line in lines if "newer" in line.text
+    ).violation  # a comment: no violation
 
 
-def test_a_file_that_does_not_parse_is_judged_by_position(assignment):
+def test_a_file_that_does_not_parse_is_judged_by_position(assignment: Assignment) -> None:
     text = edited(assignment, "task1", split=4500) + "def broken(:\n"
     view, lines = diff_lines(assignment, text)
-    assert view.complete and any(l.violation and "4500" in l.text for l in lines)
+    assert view.complete and any(line.violation and "4500" in line.text for line in lines)
 
 
 # --------------------------------------------------------------------------------- overview view
 
 
-def test_violations_lists_distinct_violated_checks_per_task(assignment, klass):
+def test_violations_lists_distinct_violated_checks_per_task(
+    assignment: Assignment, klass: Klass
+) -> None:
     results, _ = klass
     tasks = assignment.tasks
     assert [v.label for v in violations(by_id(results, "dave"), tasks)] == [
@@ -282,7 +296,9 @@ def test_violations_lists_distinct_violated_checks_per_task(assignment, klass):
     assert violations(by_id(results, "alice"), tasks) == ()  # warning runs.deterministic above
 
 
-def test_task_cells_show_dashes_and_sort_last_without_numbers(assignment, klass):
+def test_task_cells_show_dashes_and_sort_last_without_numbers(
+    assignment: Assignment, klass: Klass
+) -> None:
     results, _ = klass
     missing = task_cells(by_id(results, "carol").tasks["task2"], assignment.task("task2"))
     assert (missing.error.text, missing.error.sort, missing.size.sort) == ("—", "", "")
@@ -293,7 +309,7 @@ def test_task_cells_show_dashes_and_sort_last_without_numbers(assignment, klass)
     assert alice.error.sort == "2.24" and alice.size.text == "52,000" and alice.strip is not None
 
 
-def test_overview_view(assignment, klass):
+def test_overview_view(assignment: Assignment, klass: Klass) -> None:
     results, reference = klass
     pages = fmt.page_names([r.id for r in [*results, *reference]])
     view = overview_view(
@@ -323,7 +339,7 @@ def test_overview_view(assignment, klass):
     assert indexes == list(range(2 + 4 * len(assignment.tasks)))
 
 
-def test_verdict_counts_and_filters(assignment, klass):
+def test_verdict_counts_and_filters(assignment: Assignment, klass: Klass) -> None:
     results, _ = klass
     counts = {c.badge.label: c.count for c in verdict_counts(results, "task1")}
     assert counts == {
@@ -339,7 +355,7 @@ def test_verdict_counts_and_filters(assignment, klass):
     assert len(task_columns(assignment.tasks)) == 2
 
 
-def test_leaderboard_view(assignment, klass):
+def test_leaderboard_view(assignment: Assignment, klass: Klass) -> None:
     results, reference = klass
     pages = fmt.page_names([r.id for r in [*results, *reference]])
     ranked = {t.id: rank(entries(results, task=t.id)) for t in assignment.tasks}
@@ -360,19 +376,19 @@ def test_leaderboard_view(assignment, klass):
 # ----------------------------------------------------------------------------- student page view
 
 
-def test_tail_keeps_the_end():
+def test_tail_keeps_the_end() -> None:
     text = "\n".join(f"line {n}" for n in range(100))
     assert tail(text, lines=3) == "line 97\nline 98\nline 99"
     assert tail("x" * 50, chars=10) == "…" + "x" * 10
 
 
-def test_figure_uri_embeds_only_png():
+def test_figure_uri_embeds_only_png() -> None:
     assert figure_uri(tiny_png()).startswith("data:image/png;base64,iVBORw0KGgo")
     assert figure_uri(b"<svg onload=alert(1)>") == ""
     assert figure_uri(None) == ""
 
 
-def test_finding_links_only_to_lines_on_the_page(assignment):
+def test_finding_links_only_to_lines_on_the_page(assignment: Assignment) -> None:
     task = assignment.task("task1")
     on_page = finding_view(
         Finding("seed", S.VIOLATION, "m", "task1.py", 12), task=task, anchors=frozenset({12})
@@ -389,7 +405,7 @@ def test_finding_links_only_to_lines_on_the_page(assignment):
     assert (other_file.location, no_line.location) == ("helper.py:12", "")
 
 
-def test_run_rows_show_the_output_of_failed_runs_only(klass):
+def test_run_rows_show_the_output_of_failed_runs_only(klass: Klass) -> None:
     results, _ = klass
     dave = by_id(results, "dave").tasks["task1"]
     rows = [run_row(m, o) for m, o in zip(dave.runs, dave.outcomes, strict=True)]
@@ -399,12 +415,14 @@ def test_run_rows_show_the_output_of_failed_runs_only(klass):
     assert failed.cells[:3] == ("—", "—", "—")
 
 
-def test_observed_facts(klass):
+def test_observed_facts(klass: Klass) -> None:
     results, _ = klass
     outcomes = by_id(results, "alice").tasks["task1"].outcomes
     assert observed(outcomes) == (("training", "Model.fit"),)
     seeded = [
-        replace(o, facts=replace(o.facts, seed_calls=("numpy.random.seed",))) for o in outcomes
+        replace(o, facts=replace(facts, seed_calls=("numpy.random.seed",)))
+        for o in outcomes
+        if (facts := o.facts) is not None
     ]
     assert ("seeding", "numpy.random.seed") in observed(seeded)
     assert observed([replace(outcomes[0], facts=None)]) == (
@@ -415,7 +433,7 @@ def test_observed_facts(klass):
 # ---------------------------------------------------------------------------------------- export
 
 
-def test_grades_rows(klass):
+def test_grades_rows(klass: Klass) -> None:
     results, _ = klass
     rows = grades_rows(results, tasks=["task1", "task2"])
     assert rows[0][:3] == ["id", "task1_verdict", "task1_mean_error_pct"]
@@ -433,7 +451,7 @@ def test_grades_rows(klass):
     assert partial[1] == ["x", "", "", "", "", "", ""]
 
 
-def test_write_grades_csv_round_trips(tmp_path, klass):
+def test_write_grades_csv_round_trips(tmp_path: Path, klass: Klass) -> None:
     results, _ = klass
     path = write_grades_csv(results, tmp_path / "grades.csv", tasks=["task1", "task2"])
     with open(path, newline="", encoding="utf-8") as handle:
@@ -441,35 +459,42 @@ def test_write_grades_csv_round_trips(tmp_path, klass):
     assert path.stat().st_mode & 0o044  # readable by others, like any exported file
 
 
-def test_the_readme_documents_every_grades_column(repo_root):
+def test_the_readme_documents_every_grades_column(repo_root: Path) -> None:
     readme = (repo_root / "report_templates" / "README.md").read_text(encoding="utf-8")
     for column in grades_rows([], tasks=["<task>"])[0]:
         assert f"| `{column}` |" in readme
 
 
-def test_an_alignment_failure_falls_back_to_positions(assignment, monkeypatch):
-    def broken(*args, **kwargs):
+def test_an_alignment_failure_falls_back_to_positions(
+    assignment: Assignment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug in the aligner")
 
     monkeypatch.setattr("grader.report.diffview.align_provided", broken)
     text = edited(assignment, "task1", split=4500).replace("# a new random", "# a newer random")
     view, lines = diff_lines(assignment, text)
     assert view.complete  # the file is still shown whole
-    assert {l.text for l in lines if l.violation} == {
-        l.text for l in lines if l.kind != "context" and "order[:4" in l.text
+    assert {line.text for line in lines if line.violation} == {
+        line.text for line in lines if line.kind != "context" and "order[:4" in line.text
     }
 
 
-def test_the_aligner_runs_only_when_a_change_touches_a_provided_region(assignment, monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "grader.report.diffview.align_provided", lambda *args: calls.append(args) or 1 / 0
-    )
+def test_the_aligner_runs_only_when_a_change_touches_a_provided_region(
+    assignment: Assignment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[object, ...]] = []
+
+    def counted(*args: object) -> None:
+        calls.append(args)
+        raise ZeroDivisionError
+
+    monkeypatch.setattr("grader.report.diffview.align_provided", counted)
     view, lines = diff_lines(assignment, edited(assignment, "task1"))  # student regions only
     assert (
         calls == []
         and view.changed
-        and not any(l.violation or l.provided for l in lines if l.kind != "context")
+        and not any(line.violation or line.provided for line in lines if line.kind != "context")
     )
     diff_lines(assignment, edited(assignment, "task1", split=4100))
     assert len(calls) == 1

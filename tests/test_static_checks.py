@@ -163,7 +163,7 @@ def test_registry_holds_the_design_ids_once() -> None:
     )
 
 
-# ------------------------------------------------------------------- the provided scripts themselves
+# ------------------------------------------------------------------ the provided scripts themselves
 
 
 def _materials(assignment: Assignment) -> Iterator[tuple[str, Path]]:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from grader.store.codec import outcome_to_json, static_to_json
 from grader.records import (
     DiffSummary,
     Finding,
@@ -18,22 +17,29 @@ from grader.records import (
     StaticResult,
     Submission,
 )
+from grader.store.codec import outcome_to_json, static_to_json
 from grader.store.database import ANALYSIS_INDEX, Store
 from tests.runtime_fakes import facts, outcome
 
 
 def _submission(sid: str, sha: str = "a" * 64) -> Submission:
-    return Submission(id=sid, source=f"class/{sid}",
-                      files={"task1": SourceFile("task1.py", f"class/{sid}/task1.py", sha, "x=1\n")})
+    return Submission(
+        id=sid,
+        source=f"class/{sid}",
+        files={"task1": SourceFile("task1.py", f"class/{sid}/task1.py", sha, "x=1\n")},
+    )
 
 
 def _static() -> dict[str, StaticResult]:
     return {
-        "task1": StaticResult("task1", (Finding("seed", Severity.VIOLATION, "np.random.seed(1)",
-                                                "task1.py", 12),),
-                              DiffSummary(3, 1, "--- a\n+++ b\n")),
-        "task2": StaticResult("task2", (Finding("files.missing", Severity.VIOLATION, "no file"),),
-                              None),
+        "task1": StaticResult(
+            "task1",
+            (Finding("seed", Severity.VIOLATION, "np.random.seed(1)", "task1.py", 12),),
+            DiffSummary(3, 1, "--- a\n+++ b\n"),
+        ),
+        "task2": StaticResult(
+            "task2", (Finding("files.missing", Severity.VIOLATION, "no file"),), None
+        ),
     }
 
 
@@ -61,11 +67,16 @@ def test_a_new_batch_merges_into_the_class_and_keeps_runs(tmp_path: Path) -> Non
 
 def test_a_batch_of_some_tasks_replaces_only_those_tasks(tmp_path: Path) -> None:
     with Store.in_folder(tmp_path) as store:
-        store.put_class([_submission("bob"), _submission("amy")], [_static(), _static()],
-                        runs_expected=5, conditions="c5")
+        store.put_class(
+            [_submission("bob"), _submission("amy")],
+            [_static(), _static()],
+            runs_expected=5,
+            conditions="c5",
+        )
         task1_only = {"task1": StaticResult("task1", (), DiffSummary(1, 0, ""))}
-        store.put_class([_submission("bob", sha="b" * 64)], [task1_only], runs_expected=2,
-                        conditions="c2")
+        store.put_class(
+            [_submission("bob", sha="b" * 64)], [task1_only], runs_expected=2, conditions="c2"
+        )
         bob, amy = store.submissions()
     assert (bob.id, amy.id) == ("bob", "amy")  # bob keeps his place
     assert bob.tasks["task1"].file_sha256 == "b" * 64 and bob.tasks["task1"].static.findings == ()
@@ -85,7 +96,9 @@ def test_runs_are_kept_apart_by_their_conditions(tmp_path: Path) -> None:
         store.put_run(task="task1", file_sha256=sha, outcome=outcome(0), conditions="timeout600")
         assert store.runs(task="task1", file_sha256=sha, conditions="timeout600") == [outcome(0)]
         assert store.runs(task="task1", file_sha256=sha, conditions="timeout30") == [
-            timed_out, outcome(1)]
+            timed_out,
+            outcome(1),
+        ]
         store.forget_runs([("task1", sha)])  # --fresh: under every condition
         assert store.run_indexes(task="task1", file_sha256=sha, conditions="timeout30") == set()
 
@@ -111,10 +124,14 @@ def test_a_version_1_store_is_migrated_and_keeps_its_runs(tmp_path: Path) -> Non
             PRIMARY KEY (task, file_sha256, idx));
     """)
     db.execute("INSERT INTO submissions VALUES ('bob', 0, 'class/bob', 'x', 'student')")
-    db.execute("INSERT INTO task_files VALUES ('bob', 'task1', ?, ?)",
-               ("a" * 64, json.dumps(static_to_json(_static()["task1"]))))
-    db.execute("INSERT INTO runs (task, file_sha256, idx, outcome_json) VALUES (?, ?, 0, ?)",
-               ("task1", "a" * 64, json.dumps(outcome_to_json(outcome(0)))))
+    db.execute(
+        "INSERT INTO task_files VALUES ('bob', 'task1', ?, ?)",
+        ("a" * 64, json.dumps(static_to_json(_static()["task1"]))),
+    )
+    db.execute(
+        "INSERT INTO runs (task, file_sha256, idx, outcome_json) VALUES (?, ?, 0, ?)",
+        ("task1", "a" * 64, json.dumps(outcome_to_json(outcome(0)))),
+    )
     db.commit()
     db.close()
     with Store.in_folder(tmp_path) as store:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
 
 from grader.judge.stdout import parse_output
-from grader.records import Finding, RunStatus, Severity, TaskSummary, Verdict
-from grader.spec import Assignment
 from grader.judge.summary import parse_run, summarise
 from grader.judge.verdict import decide_verdict
+from grader.records import Finding, RunStatus, Severity, TaskSummary, Verdict
+from grader.spec import Assignment
 from tests.runtime_fakes import PATTERNS, outcome
 
 FIELDS = ("error_pct", "model_size", "duration_s")
@@ -52,7 +53,8 @@ def test_a_run_that_exits_zero_with_other_output_is_bad_output() -> None:
     assert parsed is not None and parsed.problem
 
 
-def _verdict(assignment: Assignment, *, findings=(), errors=(2.0,) * 5, expected=5) -> Verdict:
+def _verdict(assignment: Assignment, *, findings: Sequence[Finding] = (),
+             errors: Sequence[float] = (2.0,) * 5, expected: int = 5) -> Verdict:
     task = assignment.task("task1")
     runs = [parse_run(outcome(i, error=e), patterns=PATTERNS, fields=FIELDS)[0]
             for i, e in enumerate(errors)]

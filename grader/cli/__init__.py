@@ -69,8 +69,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     """``grader check``: exit 1 if any violation, 0 otherwise, 2 for a bad path or spec."""
-    from grader.cli.check_printout import check_json, check_lines, has_violation
     from grader.checks.stage import check_paths
+    from grader.cli.check_printout import check_json, check_lines, has_violation
     from grader.intake.discover import IntakeError
     from grader.original.parse import OriginalError
     from grader.spec import SpecError, load_assignment

@@ -18,9 +18,9 @@ import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 
-from grader.records import OriginalScript, Region
-from grader.pysource.tokens import LINE_END, Tokens, tokenise
 from grader.diff.verbatim import find_verbatim
+from grader.pysource.tokens import LINE_END, Tokens, tokenise
+from grader.records import OriginalScript, Region
 
 #: a region whose best span matches fewer of its tokens than this share is reported as missing
 MIN_SURVIVING = 0.4

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from grader.pysource.lines import line_texts
 from grader.original.output_patterns import print_pattern
+from grader.pysource.lines import line_texts
 from grader.records import OriginalScript, Region
 from grader.spec import TaskSpec
 

@@ -16,8 +16,8 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.report.atomic import write_atomic
 from grader.records import Severity, SubmissionResult, TaskResult
+from grader.report.atomic import write_atomic
 
 TASK_FIELDS = (
     "verdict",

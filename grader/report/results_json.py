@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.report.atomic import write_atomic
 from grader.judge.grade import grade_task
 from grader.records import SubmissionResult
+from grader.report.atomic import write_atomic
 from grader.spec import Assignment
 from grader.store.database import Store, StoredSubmission
 

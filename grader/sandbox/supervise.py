@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox.cgroups import Cgroups, make_cgroups
 from grader.records import RunOutcome, RunSpec, RunStatus
+from grader.sandbox.cgroups import Cgroups, make_cgroups
 from grader.sandbox.isolation import ChildLimits, Isolation
 
 FLOOD_FACTOR = 50  # more than this many times output_kb on one stream kills the run

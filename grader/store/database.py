@@ -21,8 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self
 
-from grader.store.codec import outcome_from_json, outcome_to_json, static_from_json, static_to_json
 from grader.records import RunOutcome, StaticResult, Submission
+from grader.store.codec import outcome_from_json, outcome_to_json, static_from_json, static_to_json
 
 STORE_NAME = "grader.sqlite"
 SCHEMA_VERSION = 2

@@ -18,11 +18,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/, for report_fixtures
-
-from report_fixtures import fixture_class, generated_class, meta
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[2])
+)  # the checkout, for tests.report_fixtures
 
 from grader.spec import load_assignment
+from tests.report_fixtures import fixture_class, generated_class, meta
 
 TARGET_S = 10.0
 
