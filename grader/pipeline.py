@@ -264,7 +264,9 @@ def _render(
     return students, reference
 
 
-def render_outputs(*, store: Store, assignment: Assignment, out_dir: Path) -> list[SubmissionResult]:
+def render_outputs(
+    *, store: Store, assignment: Assignment, out_dir: Path
+) -> list[SubmissionResult]:
     """Rebuild every output file from the store (``grader report`` calls only this)."""
     students, reference = _render(store=store, assignment=assignment, out_dir=out_dir)
     return students or reference

@@ -1,4 +1,5 @@
-"""The provided originals: their regions, flags, test-set names and output format, read from their code.
+"""The provided originals: their regions, flags, test-set names and output format, read from
+their code.
 
 See ARCHITECTURE.md for where this stage sits and what it may import.
 """

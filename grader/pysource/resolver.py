@@ -19,7 +19,8 @@ name, so every check lists each API once:
 - Keras is one namespace: ``tf.keras``, ``tensorflow.keras``, ``tensorflow.python.keras``,
   ``tf.compat.v1.keras``, ``keras.src`` and ``tf_keras`` all become ``keras``.
 
-The spelling of qualified names and what an import binds are :mod:`grader.pysource.qualnames`; the values
+The spelling of qualified names and what an import binds are
+:mod:`grader.pysource.qualnames`; the values
 of constant expressions (``"se" + "ed"``, ``SEED = 42``) are :mod:`grader.pysource.literals`.
 
 Resolution is flow-insensitive (one pass over the whole module, every scope): a parameter that

@@ -85,7 +85,8 @@ def pareto_front(items: Sequence[Entry]) -> set[str]:
 
 
 def rank(items: Sequence[Entry]) -> list[Ranked]:
-    """Every entry with its three ranks and Pareto flag, best error first (ties: smaller, faster)."""
+    """Every entry with its three ranks and Pareto flag, best error first (ties: smaller,
+    faster)."""
     by: dict[str, Callable[[Entry], float]] = {
         "error": lambda e: e.error_pct,
         "size": lambda e: e.model_size,

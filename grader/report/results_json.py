@@ -1,4 +1,5 @@
-"""Build results from the store, and write ``results.json`` (schema_version 1) and ``grades.csv``."""
+"""Build results from the store, and write ``results.json`` (schema_version 1) and
+``grades.csv``."""
 
 from __future__ import annotations
 

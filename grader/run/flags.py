@@ -1,4 +1,5 @@
-"""Force the provided flags (``full_output``, ``show_analysis``) by rewriting their assignments only.
+"""Force the provided flags (``full_output``, ``show_analysis``) by rewriting their assignments
+only.
 
 Only the right-hand side of each module-level assignment to a flag is replaced; every other byte
 of the script stays as handed in, so line numbers in tracebacks match the student's file.
