@@ -3,9 +3,9 @@
 Students move, delete or retype the marker comments, reformat code and add comments; none of that
 changes what the provided code does. So both files are tokenised (:mod:`grader.pysource.tokens`)
 and each provided region's token sequence is searched for in the submission's, in order. An
-exact match means the region is intact wherever it now sits. A region with no exact match is aligned with the
-best matching span (``difflib.SequenceMatcher`` on tokens) to say what changed, or is reported
-missing when too little of it survives.
+exact match means the region is intact wherever it now sits. A region with no exact match is
+aligned with the best matching span (``difflib.SequenceMatcher`` on tokens) to say what changed,
+or is reported missing when too little of it survives.
 
 The types here are the diff stage's own working results (the orchestrator reads the alignment for
 ``provided_lines``, the diff checks turn it into findings); what leaves the stage are records.
