@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from grader.materials import SPEC_NAME, MaterialsError, default_spec
 
@@ -73,17 +75,11 @@ def spec_file(path: Path | str | None = None) -> Path:
 
 
 def load_assignment(path: Path | str | None = None) -> Assignment:
-    """Read the spec at ``path`` (see ``spec_file``); paths inside it resolve against its folder,
-    so an assignment folder works from any working folder."""
+    """Read the spec at ``path`` (see ``spec_file``) and validate it; paths inside it resolve
+    against its folder, so an assignment folder works from any working folder. Every fault is
+    one SpecError line (the CLI exits 2 on it)."""
     spec_path = spec_file(path)
-    try:
-        data = tomllib.loads(spec_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise SpecError(f"assignment spec not found: {spec_path}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read the assignment spec {spec_path}: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{spec_path}: not valid TOML: {exc}") from exc
+    data = _read_toml(spec_path)
     root = spec_path.resolve().parent
     try:
         limits = Limits(**data["limits"])
@@ -95,16 +91,16 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
                 original=root / t["original"],
                 solution=root / t["solution"],
                 required_layer=t["required_layer"],
-                max_params=int(t["max_params"]),
-                max_error_pct=float(t["max_error_pct"]),
-                high_performance_error_pct=float(t["high_performance_error_pct"]),
-                max_mean_duration_s=float(t["max_mean_duration_s"]),
+                max_params=_task_number(t, "max_params", whole=True),
+                max_error_pct=float(_task_number(t, "max_error_pct")),
+                high_performance_error_pct=float(_task_number(t, "high_performance_error_pct")),
+                max_mean_duration_s=float(_task_number(t, "max_mean_duration_s")),
             )
             for t in data["tasks"]
         )
         assignment = Assignment(
             name=data["name"],
-            runs=int(data["runs"]),
+            runs=_positive(data["runs"], "runs", whole=True),
             dataset=root / data["dataset"],
             dataset_sha256=data["dataset_sha256"],
             limits=limits,
@@ -112,12 +108,18 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
             root=root,
             output_fields=tuple(data.get("output_fields", Assignment.output_fields)),
         )
+        _check_numbers(assignment)
+    except _Invalid as exc:
+        raise SpecError(f"{spec_path}: {exc}") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"{spec_path}: malformed spec: {exc!r}") from exc
-    threads = assignment.limits.threads
-    if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
-        raise SpecError(f"{spec_path}: [limits] threads must be a whole number of threads per "
-                        f"run, at least 1 (got {threads!r})")
+    for kind in ("id", "file"):
+        names = [getattr(task, kind) for task in assignment.tasks]
+        if repeated := sorted({n for n in names if names.count(n) > 1}):
+            raise SpecError(f"{spec_path}: task {kind}s must be unique: "
+                            f"{', '.join(map(str, repeated))} is given more than once")
+    if not assignment.tasks:
+        raise SpecError(f"{spec_path}: the spec names no [[tasks]]")
     if set(assignment.output_fields) != {"error_pct", "model_size", "duration_s"}:
         raise SpecError(f"{spec_path}: output_fields must name error_pct, model_size, duration_s")
     for task in assignment.tasks:
@@ -128,3 +130,53 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
         if not task.original.is_file():
             raise SpecError(f"{spec_path}: {task.id}: original not found: {task.original}")
     return assignment
+
+
+class _Invalid(ValueError):
+    """One value of the spec is out of its range (the caller adds the file's name)."""
+
+
+def _read_toml(spec_path: Path) -> dict[str, Any]:
+    """The spec's TOML table; a missing, unreadable, non-UTF-8 or malformed file is a SpecError
+    (never a traceback): ``--assignment`` names a file the user typed."""
+    try:
+        return tomllib.loads(spec_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SpecError(f"assignment spec not found: {spec_path}") from exc
+    except IsADirectoryError as exc:
+        raise SpecError(f"{spec_path}: a folder, not an assignment spec (a .toml file)") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{spec_path}: not UTF-8 text (byte {exc.start}): save it as UTF-8"
+                        ) from exc
+    except OSError as exc:
+        raise SpecError(f"{spec_path}: cannot be read ({exc.strerror or exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{spec_path}: not valid TOML: {exc}") from exc
+
+
+def _positive(value: object, name: str, *, whole: bool) -> Any:
+    """``value`` if it is a finite number above 0 (a whole one if ``whole``); else _Invalid.
+
+    A limit of 0 or below would make every run fail, or no run happen, for reasons no student
+    could see; a bool is not a number here even though Python says it is an int."""
+    kind = "a whole number" if whole else "a number"
+    if isinstance(value, bool) or not isinstance(value, int if whole else int | float):
+        raise _Invalid(f"{name} must be {kind} above 0 (got {value!r})")
+    if not math.isfinite(value) or value <= 0:
+        raise _Invalid(f"{name} must be {kind} above 0 (got {value!r})")
+    return value
+
+
+def _task_number(table: dict[str, Any], name: str, *, whole: bool = False) -> Any:
+    return _positive(table[name], f"{table['id']}: {name}", whole=whole)
+
+
+def _check_numbers(assignment: Assignment) -> None:
+    """Every numeric limit and task limit is above 0 (whole where the field is an int)."""
+    for limit in fields(Limits):
+        if limit.type in ("int", "float"):
+            _positive(getattr(assignment.limits, limit.name), f"[limits] {limit.name}",
+                      whole=limit.type == "int")
+    for task in assignment.tasks:
+        if not isinstance(task.id, str) or not isinstance(task.file, str):
+            raise _Invalid(f"{task.id!r}: a task's id and file must be strings")
