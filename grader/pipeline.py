@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from grader import __version__
 from grader.checks.stage import check_submission
@@ -38,7 +38,7 @@ from grader.run.planning import (
     verify_dataset,
 )
 from grader.spec import Assignment
-from grader.store.database import Store
+from grader.store.database import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -236,17 +236,21 @@ def _render(
     from grader.report import render_report, write_grades_csv
 
     meta = store.meta()
-    settings = meta.get("settings") or meta.get("reference_settings") or {}
-    machine = meta.get("machine") or meta.get("reference_machine") or describe_machine()
+    settings = _table(store, meta, "settings") or _table(store, meta, "reference_settings")
+    machine = (_table(store, meta, "machine") or _table(store, meta, "reference_machine")
+               or describe_machine())
     legacy_runs = settings.get("runs")  # judges only rows of an older store (no runs of their own)
     students = build_results(store, assignment=assignment, runs=legacy_runs, kind="student")
     reference = build_results(store, assignment=assignment, runs=legacy_runs, kind="reference")
     graded = students or reference  # a folder holding only `grader reference` lists the reference
-    write_results_json(
-        out_dir / "results.json",
-        results_document(graded, assignment=assignment, machine=machine, settings=settings),
-    )
-    write_grades_csv(graded, out_dir / "grades.csv", tasks=[t.id for t in assignment.tasks])
+
+    def exports(stage: Path) -> None:  # published with the pages, all or nothing
+        write_results_json(
+            stage / "results.json",
+            results_document(graded, assignment=assignment, machine=machine, settings=settings),
+        )
+        write_grades_csv(graded, stage / "grades.csv", tasks=[t.id for t in assignment.tasks])
+
     render_report(
         results=students,
         reference=reference,
@@ -260,8 +264,17 @@ def _render(
         ),
         assignment=assignment,
         out_dir=out_dir,
+        also=exports,
     )
     return students, reference
+
+
+def _table(store: Store, meta: dict[str, Any], key: str) -> dict[str, Any]:
+    """A settings table of the store's meta ({} when absent); anything else is a damaged store."""
+    value = meta.get(key) or {}
+    if not isinstance(value, dict):
+        raise StoreError(f"{store.path}: the stored {key} are damaged (not a table)")
+    return value
 
 
 def render_outputs(

@@ -143,8 +143,10 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
     from grader.materials import MaterialsError, templates
     from grader.original.parse import OriginalError
     from grader.pipeline import grade
+    from grader.report.atomic import OutputError
     from grader.run.planning import GradingError, default_jobs, oversubscribed
     from grader.spec import SpecError, load_assignment
+    from grader.store.database import StoreError
 
     try:
         templates()  # the report's templates are installed: found out before any run, not after
@@ -158,7 +160,8 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
             timeout=timeout, fresh=args.fresh, analysis=not args.no_analysis,
             scheduler=scheduler, kind=kind, progress=RunProgress(console),
         )
-    except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError) as exc:
+    except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError, StoreError,
+            OutputError) as exc:
         print(f"grader {args.command}: {exc}", file=sys.stderr)
         return 2
     if batch.results:
@@ -224,14 +227,14 @@ def _reference(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    """``grader report``: 0 re-rendered, 2 no store, a bad spec or original, or a broken store."""
-    import sqlite3
-
+    """``grader report``: 0 re-rendered; 2 no store, a bad spec or original, a broken store or
+    an output folder that cannot be written (the previous report is then left as it was)."""
     from grader.materials import MaterialsError
     from grader.original.parse import OriginalError
     from grader.pipeline import render_outputs
+    from grader.report.atomic import OutputError
     from grader.spec import SpecError, load_assignment
-    from grader.store.database import STORE_NAME, Store
+    from grader.store.database import STORE_NAME, Store, StoreError
 
     folder = Path(args.dir)
     if not (folder / STORE_NAME).is_file():
@@ -240,14 +243,10 @@ def _report(args: argparse.Namespace) -> int:
         return 2
     try:
         assignment = load_assignment(args.assignment)
-        with Store.in_folder(folder) as store:
+        with Store.in_folder(folder, create=False) as store:
             results = render_outputs(store=store, assignment=assignment, out_dir=folder)
-    except (SpecError, OriginalError, MaterialsError) as exc:
+    except (SpecError, OriginalError, MaterialsError, StoreError, OutputError) as exc:
         print(f"grader report: {exc}", file=sys.stderr)
-        return 2
-    except sqlite3.Error as exc:
-        print(f"grader report: cannot read the store {folder / STORE_NAME}: {exc}",
-              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("grader report: interrupted; run it again to re-render", file=sys.stderr)

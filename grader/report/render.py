@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from grader.materials import templates
 from grader.records import ReportMeta, SubmissionResult
-from grader.report.atomic import write_atomic
+from grader.report.atomic import published, write_atomic
 from grader.report.formatting import page_names
 from grader.report.leaderboard import Ranked, entries, rank
 from grader.report.leaderboard_view import leaderboard_view
@@ -106,13 +106,33 @@ def render_report(
     meta: ReportMeta,
     assignment: Assignment,
     out_dir: Path,
+    also: Callable[[Path], object] | None = None,
 ) -> Path:
     """Write the whole report into ``out_dir`` and return the path of its ``index.html``.
 
     ``results`` are the students, in the order the table lists them; ``reference`` are the
-    reference solutions, pinned above the students for comparison and never ranked.
+    reference solutions, pinned above the students for comparison and never ranked. Everything
+    is rendered into a staging folder first (with whatever ``also`` writes into it: the exports)
+    and swapped in only when complete; pages of students no longer graded go only then. A
+    file-system fault raises OutputError and leaves the previous report as it was.
     """
     out_dir = Path(out_dir)
+    with published(out_dir) as stage:
+        if also is not None:
+            also(stage)
+        _write_site(stage, results=results, reference=reference, meta=meta,
+                    assignment=assignment)
+    return out_dir / "index.html"
+
+
+def _write_site(
+    out_dir: Path,
+    *,
+    results: Sequence[SubmissionResult],
+    reference: Sequence[SubmissionResult],
+    meta: ReportMeta,
+    assignment: Assignment,
+) -> None:
     env = environment()
     tasks = graded_tasks(assignment, [*results, *reference])
     names = page_names([r.id for r in [*results, *reference]])
@@ -154,7 +174,6 @@ def render_report(
         ranked=ranked,
         names=names,
     )
-    return index
 
 
 def _write_students(
@@ -168,13 +187,11 @@ def _write_students(
     ranked: dict[str, list[Ranked]],
     names: dict[str, str],
 ) -> None:
-    """A page per student and per reference solution; pages of students no longer graded go."""
+    """A page per student and per reference solution (into a fresh staging folder)."""
     template = env.get_template("student.html.j2")
     site = site_view(meta, root="../")
     places = {task: {r.entry.id: r for r in rows} for task, rows in ranked.items()}
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in set(folder.glob("*.html")) - {folder / name for name in names.values()}:
-        stale.unlink()
     for group, label in ((results, ""), (reference, "reference solution")):
         for n, result in enumerate(group):
             before = group[n - 1] if n > 0 else None

@@ -7,7 +7,7 @@ a fix to a check re-grades a stored class without running anything.
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, TypeVar
 
 from grader.records import (
     DiffSummary,
@@ -20,14 +20,37 @@ from grader.records import (
     StaticResult,
 )
 
+T = TypeVar("T")
+
+
+def expect(value: Any, kind: type[T], *others: type | None) -> T:
+    """``value`` if it is a ``kind`` (or one of ``others``; None allows None), else TypeError.
+
+    What the store hands back is checked, not trusted: a row written by another program or
+    damaged on disk must fail here, as one damaged-store error, not deep in the report."""
+    kinds = tuple(type(None) if k is None else k for k in (kind, *others))
+    if isinstance(value, bool) and bool not in kinds:
+        raise TypeError(f"expected {kind.__name__}, got {value!r}")
+    if not isinstance(value, kinds):
+        raise TypeError(f"expected {kind.__name__}, got {type(value).__name__} {value!r:.40}")
+    return value  # type: ignore[no-any-return]
+
+
+def _number(value: Any) -> float:
+    return float(expect(value, float, int))
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(expect(item, str) for item in expect(value, list, tuple))
+
 
 def finding_from_json(data: dict[str, Any]) -> Finding:
     return Finding(
-        check=data["check"],
+        check=expect(data["check"], str),
         severity=Severity(data["severity"]),
-        message=data["message"],
-        file=data.get("file"),
-        line=data.get("line"),
+        message=expect(data["message"], str),
+        file=expect(data.get("file"), str, None),
+        line=expect(data.get("line"), int, None),
     )
 
 
@@ -44,11 +67,15 @@ def static_to_json(result: StaticResult) -> dict[str, Any]:
 
 
 def static_from_json(data: dict[str, Any]) -> StaticResult:
-    diff = data.get("diff")
+    diff = expect(data.get("diff"), dict, None)
     return StaticResult(
-        task=data["task"],
-        findings=tuple(finding_from_json(f) for f in data["findings"]),
-        diff=None if diff is None else DiffSummary(**diff),
+        task=expect(data["task"], str),
+        findings=tuple(finding_from_json(expect(f, dict)) for f in expect(data["findings"], list)),
+        diff=None if diff is None else DiffSummary(
+            lines_added=expect(diff["lines_added"], int),
+            lines_removed=expect(diff["lines_removed"], int),
+            unified=expect(diff.get("unified", ""), str),
+        ),
     )
 
 
@@ -70,19 +97,20 @@ def facts_to_json(facts: HarnessFacts) -> dict[str, Any]:
 
 
 def facts_from_json(data: dict[str, Any]) -> HarnessFacts:
-    figure = data.get("figure_png")
+    figure = expect(data.get("figure_png"), str, None)
     return HarnessFacts(
-        models=tuple(ModelFact(m["name"], tuple(m["layers"]), int(m["params"]))
-                     for m in data.get("models", ())),
-        training_calls=tuple(data.get("training_calls", ())),
-        weights_loaded=tuple(data.get("weights_loaded", ())),
-        seed_calls=tuple(data.get("seed_calls", ())),
-        files_opened=tuple(data.get("files_opened", ())),
-        sockets=tuple(data.get("sockets", ())),
-        subprocesses=tuple(data.get("subprocesses", ())),
-        test_rows_in_training=int(data.get("test_rows_in_training", 0)),
-        count_params_at_print=data.get("count_params_at_print"),
-        figure_png=None if figure is None else base64.b64decode(figure),
+        models=tuple(ModelFact(expect(m["name"], str), _texts(m["layers"]),
+                               expect(m["params"], int))
+                     for m in expect(data.get("models", []), list)),
+        training_calls=_texts(data.get("training_calls", [])),
+        weights_loaded=_texts(data.get("weights_loaded", [])),
+        seed_calls=_texts(data.get("seed_calls", [])),
+        files_opened=_texts(data.get("files_opened", [])),
+        sockets=_texts(data.get("sockets", [])),
+        subprocesses=_texts(data.get("subprocesses", [])),
+        test_rows_in_training=expect(data.get("test_rows_in_training", 0), int),
+        count_params_at_print=expect(data.get("count_params_at_print"), int, None),
+        figure_png=None if figure is None else base64.b64decode(figure, validate=True),
     )
 
 
@@ -104,18 +132,18 @@ def outcome_to_json(outcome: RunOutcome) -> dict[str, Any]:
 
 
 def outcome_from_json(data: dict[str, Any]) -> RunOutcome:
-    facts = data.get("facts")
+    facts = expect(data.get("facts"), dict, None)
     return RunOutcome(
-        index=int(data["index"]),
+        index=expect(data["index"], int),
         status=RunStatus(data["status"]),
-        exit_code=data.get("exit_code"),
-        wall_s=float(data["wall_s"]),
-        cpu_s=float(data["cpu_s"]),
-        max_rss_mb=float(data["max_rss_mb"]),
-        stdout=data.get("stdout", ""),
-        stderr=data.get("stderr", ""),
+        exit_code=expect(data.get("exit_code"), int, None),
+        wall_s=_number(data["wall_s"]),
+        cpu_s=_number(data["cpu_s"]),
+        max_rss_mb=_number(data["max_rss_mb"]),
+        stdout=expect(data.get("stdout", ""), str),
+        stderr=expect(data.get("stderr", ""), str),
         facts=None if facts is None else facts_from_json(facts),
-        dataset_intact=bool(data.get("dataset_intact", True)),
-        isolated=bool(data.get("isolated", False)),
-        note=data.get("note", ""),
+        dataset_intact=expect(data.get("dataset_intact", True), bool),
+        isolated=expect(data.get("isolated", False), bool),
+        note=expect(data.get("note", ""), str),
     )

@@ -22,7 +22,16 @@ from pathlib import Path
 from typing import Any, Self
 
 from grader.records import RunOutcome, StaticResult, Submission
-from grader.store.codec import outcome_from_json, outcome_to_json, static_from_json, static_to_json
+from grader.store.codec import (
+    expect,
+    outcome_from_json,
+    outcome_to_json,
+    static_from_json,
+    static_to_json,
+)
+from grader.store.opening import StoreError, connect, decoding, faults
+
+__all__ = ["STORE_NAME", "Store", "StoreError", "StoredSubmission", "StoredTask"]
 
 STORE_NAME = "grader.sqlite"
 SCHEMA_VERSION = 2
@@ -85,16 +94,20 @@ class StoredSubmission:
 
 
 class Store:
-    """A thin typed layer over one SQLite file. Not shared between threads: one per thread."""
+    """A thin typed layer over one SQLite file. Not shared between threads: one per thread.
 
-    def __init__(self, path: Path) -> None:
+    Every fault (a damaged, empty, locked, read-only or full store, an output folder that is a
+    file, a row that does not decode) raises ``StoreError`` with one line for the user.
+    ``create=False`` opens only an existing store (``grader report`` makes nothing)."""
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
+        self._db = connect(path, schema=_SCHEMA, create=create)
+        with faults(path, "cannot be opened", db=self._db):
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._migrate()
 
     def _migrate(self) -> None:
         """Bring a store written by an older grader to this schema (one transaction)."""
@@ -113,8 +126,8 @@ class Store:
                        (str(SCHEMA_VERSION),))
 
     @classmethod
-    def in_folder(cls, folder: Path) -> Store:
-        return cls(folder / STORE_NAME)
+    def in_folder(cls, folder: Path, *, create: bool = True) -> Store:
+        return cls(folder / STORE_NAME, create=create)
 
     def close(self) -> None:
         self._db.close()
@@ -127,13 +140,20 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with faults(self.path, "cannot be written"):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                if self._db.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: Sequence[object] = ()) -> list[Any]:
+        """Every row of a query; a fault of the store is a StoreError."""
+        with faults(self.path, "cannot be read"):
+            return list(self._db.execute(sql, params))
 
     # ------------------------------------------------------------------------------------- meta
 
@@ -145,8 +165,9 @@ class Store:
             )
 
     def meta(self) -> dict[str, Any]:
-        rows = self._db.execute("SELECT key, value FROM meta WHERE key != 'schema_version'")
-        return {key: json.loads(value) for key, value in rows}
+        rows = self._read("SELECT key, value FROM meta WHERE key != 'schema_version'")
+        with decoding(self.path, "setting"):
+            return {expect(key, str): json.loads(value) for key, value in rows}
 
     # ------------------------------------------------------------------------------ submissions
 
@@ -195,17 +216,23 @@ class Store:
         if kind is not None:
             query += " WHERE kind = ?"
             params = (kind,)
-        rows = list(self._db.execute(query + " ORDER BY kind DESC, position", params))
+        rows = self._read(query + " ORDER BY kind DESC, position", params)
+        with decoding(self.path, "submission"):
+            for row in rows:
+                [expect(value, str) for value in row]
         tasks: dict[str, dict[str, StoredTask]] = {row[0]: {} for row in rows}
-        for sub_id, task, sha, static_json, runs_expected, conditions in self._db.execute(
+        for sub_id, task, sha, static_json, runs_expected, conditions in self._read(
             "SELECT submission_id, task, file_sha256, static_json, runs_expected, conditions "
             "FROM task_files"
         ):
             if sub_id in tasks:
-                tasks[sub_id][task] = StoredTask(
-                    task, sha, static_from_json(json.loads(static_json)),
-                    runs_expected=runs_expected, conditions=conditions or "",
-                )
+                with decoding(self.path, f"static result of {sub_id!r} {task!r}"):
+                    tasks[sub_id][expect(task, str)] = StoredTask(
+                        task, expect(sha, str, None),
+                        static_from_json(json.loads(expect(static_json, str))),
+                        runs_expected=expect(runs_expected, int, None),
+                        conditions=expect(conditions, str, None) or "",
+                    )
         return [
             StoredSubmission(id=i, source=s, sha256=h, kind=k, tasks=dict(sorted(tasks[i].items())))
             for i, s, h, k in rows
@@ -233,7 +260,7 @@ class Store:
 
     def run_indexes(self, *, task: str, file_sha256: str, conditions: str = "") -> set[int]:
         """The indexes stored for a task file under ``conditions`` (runs under others: missing)."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT idx FROM runs WHERE task = ? AND file_sha256 = ? AND conditions = ?",
             (task, file_sha256, conditions),
         )
@@ -241,20 +268,22 @@ class Store:
 
     def runs(self, *, task: str, file_sha256: str, conditions: str = "") -> list[RunOutcome]:
         """The outcomes of a task file under ``conditions``, by index (the analysis run excluded)."""
-        rows = self._db.execute(
+        rows = self._read(
             "SELECT outcome_json FROM runs WHERE task = ? AND file_sha256 = ? AND conditions = ? "
             "AND idx >= 0 ORDER BY idx",
             (task, file_sha256, conditions),
         )
-        return [outcome_from_json(json.loads(row[0])) for row in rows]
+        with decoding(self.path, f"run of {task} {file_sha256[:12]}"):
+            return [outcome_from_json(json.loads(expect(row[0], str))) for row in rows]
 
     def figure(self, *, task: str, file_sha256: str, conditions: str = "") -> bytes | None:
-        row = self._db.execute(
+        rows = self._read(
             "SELECT figure FROM runs WHERE task = ? AND file_sha256 = ? AND conditions = ? "
             "AND idx = ?",
             (task, file_sha256, conditions, ANALYSIS_INDEX),
-        ).fetchone()
-        return None if row is None else row[0]
+        )
+        with decoding(self.path, f"figure of {task} {file_sha256[:12]}"):
+            return None if not rows else expect(rows[0][0], bytes, None)
 
     def forget_runs(self, keys: Iterable[tuple[str, str]]) -> None:
         """Drop the stored runs of these (task, file_sha256) pairs, whatever their conditions
