@@ -119,7 +119,7 @@ def _sqlite_why(exc: BaseException) -> str:
 
 
 def _advice(exc: BaseException) -> str:
-    text = why(exc)
+    text = why(exc).lower()
     if "locked" in text or "busy" in text:
         return "wait for the other grader to finish, or stop it"
     if "full" in text or "readonly" in text or "read-only" in text or "disk i/o" in text:
