@@ -5,14 +5,16 @@ in step): ``id`` first, so a gradebook can match rows to students, then per task
 assignment's order, ``<task>_verdict``, ``<task>_mean_error_pct``, ``<task>_std_error_pct``,
 ``<task>_model_size``, ``<task>_mean_duration_s`` and ``<task>_violations`` (violated check ids
 joined by ``;``). A value that does not exist is an empty cell; numbers use a dot and no thousands
-separator, so every spreadsheet and VLE reads them as numbers. Ids are written exactly as found,
-so that they match the gradebook's (hence the README's advice to import, not open, the file).
+separator, so every spreadsheet and VLE reads them as numbers. Ids are written as found, so that
+they match the gradebook's, except that a cell a spreadsheet would run as a formula gets a leading
+single quote (``spreadsheet_safe``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +29,24 @@ TASK_FIELDS = (
     "mean_duration_s",
     "violations",
 )
+
+
+#: what a cell must not start with, or a spreadsheet runs it as a formula: OWASP, "CSV Injection"
+#: (https://owasp.org/www-community/attacks/CSV_Injection): =, +, -, @, tab, CR and LF
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: a plain number ("-1.5") is data, not a formula: it stays a number
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a leading single quote if a spreadsheet would run it as a formula.
+
+    Student ids come from folder and archive names a student chose (``=1+2``, ``@SUM(1+1)``);
+    the quote makes a spreadsheet show the text instead of evaluating it. Plain numbers are left
+    alone so they stay numbers; the csv module quotes separators and quotes inside a cell."""
+    if cell.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def grades_header(tasks: Sequence[str]) -> list[str]:
@@ -54,11 +74,11 @@ def task_columns(result: TaskResult | None) -> list[str]:
 
 
 def grades_rows(results: Sequence[SubmissionResult], *, tasks: Sequence[str]) -> list[list[str]]:
-    """The header and one row per student: the table ``grades.csv`` holds."""
+    """The header and one row per student: the table ``grades.csv`` holds (formulas defused)."""
     rows = [grades_header(tasks)]
     for result in results:
         rows.append([result.id] + [c for t in tasks for c in task_columns(result.tasks.get(t))])
-    return rows
+    return [[spreadsheet_safe(cell) for cell in row] for row in rows]
 
 
 def write_grades_csv(
