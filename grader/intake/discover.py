@@ -7,18 +7,20 @@ Accepted, and told apart by what they hold:
 - task files given one by one: one submission per folder they sit in, named by that folder;
 - a zip archive of one student or of a class; wrapper folders inside an archive are looked
   through, and archives inside a student's folder (a VLE bulk download) are opened, one level;
-- a git repository (a student's clone, or a class of them): read at its HEAD commit.
+- a git repository (a student's clone, a bare repository, or a class of them): read at its HEAD
+  commit.
 
-What cannot be read never stops the batch: it becomes a finding on that submission, and a student
-whose task file may be in what could not be read gets ``files.unreadable``, not ``files.missing``.
-A symbolic link the user names is followed; one inside a class or a hand-in never is (it may point
-anywhere): it is reported as unreadable. Ids are the folder or archive names, made unique, and
-submissions come back sorted by id.
+What cannot be read never stops the batch, and nothing is dropped without a word: it becomes a
+finding on that submission, and a student whose task file may be in what could not be read gets
+``files.unreadable``, not ``files.missing``. A symbolic link the user names is followed; one inside
+a class or a hand-in never is (it may point anywhere): it is reported as unreadable. So are FIFOs,
+sockets and devices, wherever they are (opening one would block the batch), hidden folders (their
+names start with "."; tool folders such as ``.git`` aside) and archives nested too deeply. Ids are
+the folder or archive names, made unique, and submissions come back sorted by id.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections import defaultdict
@@ -28,20 +30,32 @@ from pathlib import Path
 
 from grader.ids import CheckId
 from grader.intake.disktree import PathNode, node_for
-from grader.intake.filetree import READ_ERRORS, Group, Node, TooLarge
+from grader.intake.filetree import READ_ERRORS, Group, Node, TooLarge, not_a_file
+from grader.intake.gittree import is_bare_repository
+from grader.intake.taskfile import MAX_TASK_BYTES, read_task_file, why
 from grader.records import Finding, Severity, SourceFile, Submission
 from grader.spec import Assignment
 
+__all__ = ["MAX_TASK_BYTES", "IntakeError", "discover", "read_task_file"]
+
 log = logging.getLogger(__name__)
 
-#: a task file larger than this is not code a student wrote
-MAX_TASK_BYTES = 1_000_000
 #: how deep below a student's folder task files are looked for
 MAX_DEPTH = 4
 #: zip archives opened inside one another: a class archive, then a student's archive in it
 MAX_ARCHIVE_NESTING = 2
 CODE_SUFFIXES = (".py", ".ipynb")
 IGNORED_DIRS = frozenset({"__pycache__", "__MACOSX", "node_modules", "venv", ".venv"})
+#: hidden folders that tools make (version control, editors, notebooks, caches, OS debris): never
+#: a hand-in, so passed over in silence; any other hidden folder is reported, never read
+TOOL_FOLDERS = frozenset({
+    ".git", ".svn", ".hg", ".idea", ".vscode", ".ipynb_checkpoints", ".pytest_cache",
+    ".mypy_cache", ".ruff_cache", ".cache", ".tox", ".venv", ".Trash", ".Trashes", ".fseventsd",
+    ".Spotlight-V100", ".TemporaryItems", ".DocumentRevisions-V100", ".AppleDouble",
+})
+HIDDEN_NOT_READ = "a hidden folder (its name starts with '.'): not read; rename it to grade it"
+NESTED_TOO_DEEP = (f"an archive nested more than {MAX_ARCHIVE_NESTING} deep inside archives: "
+                   "not opened")
 
 
 class IntakeError(ValueError):
@@ -94,10 +108,14 @@ def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submissio
         named = Path(os.path.abspath(path))  # as the user named it: a link keeps its own name
         if real.is_dir():
             node = node_for(real, str(path))
-            units += _classify(node, named.name or real.name or str(path), task_files, nesting=0)
+            name = node.name if is_bare_repository(real) else named.name or real.name or str(path)
+            units += _classify(node, name, task_files, nesting=0)
             continue
         node = PathNode(real, str(path), name=named.name)
-        if node.is_archive:
+        if node.special and path.suffix not in CODE_SUFFIXES:  # reading it says what it is
+            unreadable = [_Unreadable(str(path), not_a_file(node.special))]
+            units.append(_Unit(_stem(named.name), str(path), None, 0, unreadable))
+        elif node.is_archive:
             units += _open_archive_units(node, _stem(named.name), nesting=0, task_files=task_files)
         elif path.suffix in CODE_SUFFIXES:
             loose[named.parent].append(node)
@@ -112,23 +130,29 @@ def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submissio
     return sorted(_unique_ids(submissions), key=lambda s: s.id)
 
 
-def _meaningful(node: Node) -> list[Node]:
-    """A folder's entries that can belong to a hand-in (no hidden files, caches or OS debris);
-    one of READ_ERRORS when the folder cannot be listed."""
-    return [c for c in node.children() if not c.name.startswith(".") and c.name not in IGNORED_DIRS]
+def _listing(node: Node) -> tuple[list[Node], list[Node]]:
+    """A folder's entries that can belong to a hand-in (no hidden files, caches or OS debris),
+    and its hidden folders and archives that no tool made (reported, never read; hidden plain
+    files, ``.DS_Store`` and the like, are passed over). One of READ_ERRORS when the folder
+    cannot be listed."""
+    children = node.children()
+    hidden = [c for c in children if c.name.startswith(".") and c.name not in TOOL_FOLDERS
+              and (c.is_dir or c.is_link_to_folder or c.name.lower().endswith(".zip"))]
+    return [c for c in children
+            if not c.name.startswith(".") and c.name not in IGNORED_DIRS], hidden
 
 
-def _why(exc: BaseException) -> str:
-    """What went wrong, without the path (the finding's location already names it)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    if isinstance(exc, TooLarge):
-        return f"too large: {exc}"
-    return str(exc) or type(exc).__name__
+def _not_read(node: Node) -> str:
+    """Why an entry that may hold a hand-in is not looked into (see ``_may_hold_a_hand_in``)."""
+    if node.special:
+        return not_a_file(node.special)
+    if node.is_link:
+        return LINK_NOT_FOLLOWED
+    return HIDDEN_NOT_READ
 
 
 def _not_an_archive(node: Node, exc: BaseException) -> _Unreadable:
-    return _Unreadable(node.location, f"not a readable zip archive ({_why(exc)})")
+    return _Unreadable(node.location, f"not a readable zip archive ({why(exc)})")
 
 
 def _classify(
@@ -136,13 +160,13 @@ def _classify(
 ) -> list[_Unit]:
     """Is ``node`` one student's hand-in or a class of them? Returns the students' units."""
     try:
-        entries = _meaningful(node)
+        entries, hidden = _listing(node)
         while unwrap:  # an archive's single wrapper folder ("alice/", "class/") says nothing
             folders = [e for e in entries if e.is_dir]
             if len(folders) != 1 or any(e.name in task_files or e.is_archive for e in entries):
                 break
             node = folders[0]
-            entries = _meaningful(node)
+            entries, hidden = _listing(node)
     except READ_ERRORS:
         return [_Unit(name, node.location, node, nesting)]  # reading it says what went wrong
     folders = [e for e in entries if e.is_dir]
@@ -155,12 +179,15 @@ def _classify(
     units = [_Unit(f.name, f.location, f, nesting) for f in folders]
     for archive in archives:
         units += [_Unit(_stem(archive.name), archive.location, archive, nesting)]
-    for link in links:
-        unreadable = [_Unreadable(link.location, LINK_NOT_FOLLOWED)]
+    for link in [*links, *hidden]:  # where a student's work may be, not read: said so
+        unreadable = [_Unreadable(link.location, _not_read(link))]
         units += [_Unit(_stem(link.name), link.location, None, nesting, unreadable)]
     for entry in entries:
         if entry.is_link and entry not in links and not entry.name.endswith(CODE_SUFFIXES):
             log.warning("%s: a symbolic link beside the students' folders; ignored", entry.location)
+        elif entry.special and entry not in links:
+            log.warning("%s: %s beside the students' folders; never opened", entry.location,
+                        entry.special)
         elif not entry.is_dir and not entry.is_archive and entry.name.endswith(CODE_SUFFIXES):
             log.warning(
                 "%s: a code file beside the students' folders belongs to no one; ignored",
@@ -170,9 +197,12 @@ def _classify(
 
 
 def _may_hold_a_hand_in(node: Node) -> bool:
-    """A symbolic link to a folder, or named like an archive: what it leads to is not read, but
-    a student's work may be there."""
-    return node.is_link and (node.is_link_to_folder or node.name.lower().endswith(".zip"))
+    """A symbolic link to a folder, or a link or special file named like an archive: what it
+    leads to is not read, but a student's work may be there."""
+    named_like_an_archive = node.name.lower().endswith(".zip")
+    return (node.is_link and (node.is_link_to_folder or named_like_an_archive)) or (
+        node.special is not None and named_like_an_archive
+    )
 
 
 def _stem(name: str) -> str:
@@ -199,30 +229,24 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
 
     def walk(node: Node, depth: int, nesting: int) -> None:
         try:
-            entries = _meaningful(node)
+            entries, hidden = _listing(node)
         except READ_ERRORS as exc:
-            unreadable.append(_Unreadable(node.location, f"cannot be listed ({_why(exc)})"))
+            unreadable.append(_Unreadable(node.location, f"cannot be listed ({why(exc)})"))
             return
+        unreadable.extend(_Unreadable(h.location, HIDDEN_NOT_READ) for h in hidden)
         for entry in entries:
             if entry.is_dir:
                 if depth < MAX_DEPTH:
                     walk(entry, depth + 1, nesting)
             elif entry.is_archive:
                 if nesting >= MAX_ARCHIVE_NESTING:
-                    findings.append(
-                        Finding(
-                            CheckId.FILES_EXTRA,
-                            Severity.WARNING,
-                            "an archive nested too deeply; not opened",
-                            entry.location,
-                        )
-                    )
+                    unreadable.append(_Unreadable(entry.location, NESTED_TOO_DEEP))
                 else:
                     walk_archive(entry, depth + 1, nesting)
             elif entry.name in task_files:
                 candidates[task_files[entry.name]].append((depth, entry))
-            elif _may_hold_a_hand_in(entry):
-                unreadable.append(_Unreadable(entry.location, LINK_NOT_FOLLOWED))
+            elif _may_hold_a_hand_in(entry) or entry.special:
+                unreadable.append(_Unreadable(entry.location, _not_read(entry)))
             elif entry.name.endswith(CODE_SUFFIXES):
                 extras.append(entry.location)
 
@@ -294,31 +318,6 @@ def _unreadable_findings(unreadable: list[_Unreadable], *, missing: list[str]) -
         )
         for file in missing
     ]
-
-
-def read_task_file(node: Node, *, name: str) -> tuple[SourceFile, str | None]:
-    """The task file as a SourceFile, and why its text could not be read (None when it could)."""
-    raw = b""
-    problem: str | None = None
-    try:
-        if node.is_link:
-            raise OSError("a symbolic link, not a file")
-        raw = node.read(limit=MAX_TASK_BYTES)
-    except TooLarge as exc:
-        problem = f"larger than {MAX_TASK_BYTES // 1_000_000} MB ({exc}): not a hand-written script"
-    except READ_ERRORS as exc:
-        problem = f"cannot be read ({_why(exc)})"
-    text: str | None = None
-    if problem is None:
-        if b"\0" in raw:
-            problem = "a binary file, not a Python script"
-        else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                problem = f"not UTF-8 text (byte {exc.start}): save it as UTF-8"
-    digest = hashlib.sha256(raw).hexdigest()
-    return SourceFile(name=name, path=node.location, sha256=digest, text=text), problem
 
 
 def _unique_ids(submissions: list[Submission]) -> list[Submission]:

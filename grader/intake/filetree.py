@@ -5,11 +5,15 @@ one by one. Folders on disk are ``disktree``'s, a git commit's tree is ``gittree
 
 Nothing is extracted to disk: archive members are read in memory, with sizes checked before
 reading, so a zip bomb, a path like ``../../etc`` or a symbolic link cannot reach the file system.
+Only regular files are ever opened: a FIFO, a socket or a device (``special``, known from
+``lstat`` alone) would block the whole class on ``open`` or ``read``, so it is refused (see
+``disktree``, which also checks again on the open descriptor).
 """
 
 from __future__ import annotations
 
 import io
+import stat
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
@@ -30,6 +34,26 @@ READ_ERRORS = (
 )
 
 
+#: what each kind of special file is called in a finding
+SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of this mode is, if it is neither a regular file, a folder nor a link."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
+        return None
+    return next((name for test, name in SPECIAL_KINDS if test(mode)), "a special file")
+
+
+def not_a_file(kind: str) -> str:
+    return f"{kind}, not a file: never opened"
+
+
 class TooLarge(Exception):
     """A file is larger than the caller's limit; it was not read."""
 
@@ -47,7 +71,13 @@ class Node(ABC):
     @property
     def is_archive(self) -> bool:
         """A zip archive to look into (a link named like one is a link: never opened)."""
-        return not self.is_dir and not self.is_link and self.name.lower().endswith(".zip")
+        return (not self.is_dir and not self.is_link and not self.special
+                and self.name.lower().endswith(".zip"))
+
+    @property
+    def special(self) -> str | None:
+        """What this is if it is a FIFO, a socket or a device (never opened); else None."""
+        return None
 
     @property
     def is_link(self) -> bool:
