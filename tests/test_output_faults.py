@@ -39,7 +39,7 @@ def _answer(spec: RunSpec):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def fake_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pipeline, "_executor", lambda settings: FakeExecutor(_answer))
+    monkeypatch.setattr(pipeline, "make_executor", lambda settings: FakeExecutor(_answer))
 
 
 @pytest.fixture

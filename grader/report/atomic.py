@@ -101,7 +101,8 @@ def _sweep(out_dir: Path) -> None:
     now = time.time()
     for old in out_dir.glob(f"{STAGING_PREFIX}*"):
         try:
-            if old.is_dir() and not old.is_symlink() and now - old.stat().st_mtime > STALE_STAGING_S:
+            stale = now - old.stat().st_mtime > STALE_STAGING_S
+            if stale and old.is_dir() and not old.is_symlink():
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:
             continue

@@ -2,9 +2,11 @@
 
 ``index.html`` (the class overview and plots), ``leaderboard.html``, one page per student under
 ``students/``, and ``assets/report.css`` beside them: no server, no network, no CDN. The small
-sorting and filtering script is inline in the two pages that use it (see ``PageScript``). Jinja2 renders with autoescaping on for every template and ``StrictUndefined``,
-so a misspelt name fails the render instead of printing nothing; the values all come prepared
-from the view layer (``view``, ``student_view``).
+sorting and filtering script is inline in the two pages that use it (see ``PageScript``).
+Jinja2 renders with autoescaping on for every template and ``StrictUndefined``, so a misspelt
+name fails the render instead of printing nothing; the values all come prepared from the view
+layer (``view``, ``student_view``). The whole site is rendered into a staging folder and swapped
+in when complete (``published``), so a failed render leaves the previous report as it was.
 """
 
 from __future__ import annotations

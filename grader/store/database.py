@@ -267,7 +267,7 @@ class Store:
         return {row[0] for row in rows}
 
     def runs(self, *, task: str, file_sha256: str, conditions: str = "") -> list[RunOutcome]:
-        """The outcomes of a task file under ``conditions``, by index (the analysis run excluded)."""
+        """The outcomes of a task file under ``conditions``, by index (not the analysis run)."""
         rows = self._read(
             "SELECT outcome_json FROM runs WHERE task = ? AND file_sha256 = ? AND conditions = ? "
             "AND idx >= 0 ORDER BY idx",
