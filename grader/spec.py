@@ -144,12 +144,14 @@ def _read_toml(spec_path: Path) -> dict[str, Any]:
     except FileNotFoundError as exc:
         raise SpecError(f"assignment spec not found: {spec_path}") from exc
     except IsADirectoryError as exc:
-        raise SpecError(f"{spec_path}: a folder, not an assignment spec (a .toml file)") from exc
+        raise SpecError(f"cannot read the assignment spec {spec_path}: a folder, not a spec "
+                        "file") from exc
     except UnicodeDecodeError as exc:
-        raise SpecError(f"{spec_path}: not UTF-8 text (byte {exc.start}): save it as UTF-8"
-                        ) from exc
+        raise SpecError(f"cannot read the assignment spec {spec_path}: not UTF-8 text (byte "
+                        f"{exc.start}): save it as UTF-8") from exc
     except OSError as exc:
-        raise SpecError(f"{spec_path}: cannot be read ({exc.strerror or exc})") from exc
+        raise SpecError(f"cannot read the assignment spec {spec_path}: "
+                        f"{exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{spec_path}: not valid TOML: {exc}") from exc
 
