@@ -18,7 +18,7 @@ import git
 import pytest
 
 from grader.intake.discover import HIDDEN_NOT_READ, discover
-from grader.intake.filetree import PathNode
+from grader.intake.disktree import PathNode
 from grader.records import Finding, Severity, Submission
 from grader.spec import Assignment
 
