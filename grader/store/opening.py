@@ -2,11 +2,11 @@
 
 A store is made in a temporary file beside its place and linked into place only once its tables
 exist, so ``grader.sqlite`` is never an empty or half-made file that a second grader (or a later
-``grader report``) could mistake for an empty class. An existing file is opened without creating
-anything (SQLite's ``mode=rw`` URI, https://www.sqlite.org/uri.html) and must hold the store's
-tables: a zero-byte file is a valid empty SQLite database, and treating it as an empty class once
-deleted every rendered page. Every SQLite or file-system fault, and every row that does not
-decode, becomes a ``StoreError`` with one line to show (the CLI exits 2 on it).
+``grader report``) could mistake for an empty class. An existing file must hold the store's
+tables: a zero-byte file is a valid empty SQLite database (SQLite writes nothing until asked to),
+and treating it as an empty class once deleted every rendered page. Every SQLite or file-system
+fault, and every row that does not decode, becomes a ``StoreError`` with one line to show (the CLI
+exits 2 on it).
 """
 
 from __future__ import annotations
@@ -58,9 +58,8 @@ def connect(path: Path, *, schema: str, create: bool) -> sqlite3.Connection:
         _create_whole(path, schema=schema)
     if not path.is_file() or path.is_symlink():
         raise StoreError(f"{path}: no grader store here (not a regular file)")
-    with faults(path, "cannot be opened"):
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True,
-                             timeout=LOCK_TIMEOUT_S, isolation_level=None)
+    with faults(path, "cannot be opened"):  # it exists: SQLite opens it, creating nothing
+        db = sqlite3.connect(path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
     with faults(path, "cannot be opened", db=db):
         found = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if missing := sorted(TABLES - found):
