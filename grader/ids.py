@@ -21,6 +21,8 @@ class CheckId(StrEnum):
     FILES_MISSING = "files.missing"
     FILES_EXTRA = "files.extra"
     FILES_UNREADABLE = "files.unreadable"
+    FILES_RENAMED = "files.renamed"
+    FILES_AMBIGUOUS = "files.ambiguous"
     SYNTAX = "syntax"
     PROTECTED_MODIFIED = "protected.modified"
     FLAGS_NOT_FALSE = "flags.not_false"
@@ -79,6 +81,11 @@ CHECKS: dict[CheckId, CheckInfo] = {
     CheckId.FILES_EXTRA: CheckInfo(_INTAKE, "warning", "other code files in the hand-in"),
     CheckId.FILES_UNREADABLE: CheckInfo(
         _INTAKE, "violation", "the task file is not text, too large, or could not be read"),
+    CheckId.FILES_RENAMED: CheckInfo(
+        _INTAKE, "warning",
+        "a renamed task file (`Task1.py`, `task1 (1).py`, `task1-2.py`, `task1.py.txt`), graded"),
+    CheckId.FILES_AMBIGUOUS: CheckInfo(
+        _INTAKE, "violation", "two renamed files could be one task's: neither is graded"),
     CheckId.SYNTAX: CheckInfo(_INTAKE, "violation", "the task file does not parse as Python"),
     CheckId.PROTECTED_MODIFIED: CheckInfo(
         (Stage.DIFF,), "violation", "a provided region was changed (comments and layout aside)"),

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from grader import __version__
 from grader.checks.stage import check_submission
-from grader.intake.discover import discover
+from grader.intake.bulk import IntakeOptions, read_class
 from grader.records import (
     ReportMeta,
     RunOutcome,
@@ -115,6 +115,7 @@ def grade(
     kind: str = "student",
     progress: Progress | None = None,
     executor: Executor | None = None,
+    intake: IntakeOptions | None = None,
 ) -> Batch:
     """Grade every submission under ``paths`` into ``out_dir``; KeyboardInterrupt stops cleanly.
 
@@ -135,7 +136,8 @@ def grade(
     try:
         try:
             _run_batch(batch, opened, paths=paths, assignment=assignment, settings=settings,
-                       fresh=fresh, kind=kind, progress=progress, executor=executor)
+                       fresh=fresh, kind=kind, progress=progress, executor=executor,
+                       intake=intake)
         except KeyboardInterrupt:
             batch.interrupted = True
         finally:
@@ -156,9 +158,10 @@ def grade(
 def _run_batch(
     batch: Batch, opened: list[Store], *, paths: Sequence[Path], assignment: Assignment,
     settings: Settings, fresh: bool, kind: str, progress: Progress, executor: Executor,
+    intake: IntakeOptions | None = None,
 ) -> None:
     """Intake, static stage, store, runs; the store it opens goes into ``opened``."""
-    submissions = discover(list(paths), assignment=assignment)
+    submissions = read_class(list(paths), assignment=assignment, options=intake).submissions
     statics = [
         check_submission(s, assignment=assignment, tasks=settings.tasks) for s in submissions
     ]

@@ -56,6 +56,67 @@ class Finding:
 # ---------------------------------------------------------------------------------------- intake
 
 
+class LateStatus(StrEnum):
+    """How a hand-in stands against the deadline that applied to its student."""
+
+    ON_TIME = "on_time"
+    GRACE = "grace"  # after the deadline, within the grace period: on time for the policy
+    LATE = "late"  # after the grace period: the per-day deduction applies
+    AFTER_CUTOFF = "after_cutoff"  # past the cut-off: not graded under the policy
+    UNKNOWN = "unknown"  # no submission time could be read
+    NO_DEADLINE = "no_deadline"  # the assignment sets none
+
+
+@dataclass(frozen=True)
+class HandIn:
+    """Who handed in and when, as the VLE or git tells it; shown beside the verdicts.
+
+    ``submitted_at`` is ISO 8601 with its UTC offset; ``time_source`` says where it was read
+    (a VLE export, a receipt, a file name, a zip entry, a commit), because sources differ in how
+    far they can be trusted. ``not_graded`` lists what was left out on purpose (commits after
+    the deadline, earlier attempts).
+    """
+
+    name: str = ""
+    vle_id: str = ""
+    submitted_at: str | None = None
+    time_source: str = ""
+    late_marker: bool = False  # the VLE itself marked the hand-in late (Canvas)
+    not_graded: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "vle_id": self.vle_id,
+            "submitted_at": self.submitted_at,
+            "time_source": self.time_source,
+            "late_marker": self.late_marker,
+            "not_graded": list(self.not_graded),
+        }
+
+
+@dataclass(frozen=True)
+class Lateness:
+    """The late policy's effect on one hand-in (computed and shown; marks are applied later)."""
+
+    status: LateStatus
+    deadline: str | None = None  # ISO 8601, the deadline that applied (extension included)
+    extension: str = ""  # the reason, when an extension moved the deadline
+    late_by_s: float = 0.0  # after the deadline (grace included); 0 when on time
+    days_late: int = 0  # started days after the grace period
+    deduction_pct: float = 0.0  # of the mark, capped at 100
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": str(self.status),
+            "deadline": self.deadline,
+            "extension": self.extension,
+            "late_by_s": self.late_by_s,
+            "days_late": self.days_late,
+            "deduction_pct": self.deduction_pct,
+        }
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A task file as handed in. ``text`` is None when it could not be read as UTF-8 text."""
@@ -75,6 +136,7 @@ class Submission:
     files: dict[str, SourceFile]  # keyed by task id ("task1"); absent tasks are missing
     extra_files: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()  # intake findings not tied to one task (broken archive ...)
+    hand_in: HandIn = field(default_factory=HandIn)  # name and submission time, when known
 
     @property
     def sha256(self) -> str:
@@ -270,12 +332,16 @@ class SubmissionResult:
     source: str
     sha256: str
     tasks: dict[str, TaskResult]
+    hand_in: HandIn = field(default_factory=HandIn)
+    lateness: Lateness = field(default_factory=lambda: Lateness(LateStatus.NO_DEADLINE))
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "source": self.source,
             "sha256": self.sha256,
+            "hand_in": self.hand_in.to_json(),
+            "lateness": self.lateness.to_json(),
             "tasks": {task: result.to_json() for task, result in self.tasks.items()},
         }
 

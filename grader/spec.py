@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import math
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from grader.materials import SPEC_NAME, MaterialsError, default_spec
 
@@ -34,6 +37,115 @@ class TaskSpec:
     max_mean_duration_s: float
 
 
+# ------------------------------------------------------------------------------------ deadline
+# The deadline, its grace period, the late policy and the extensions (``[deadline]``):
+#
+#     [deadline]
+#     due = 2026-11-27T17:00:00          # local time in time_zone (a TOML local date-time)
+#     time_zone = "Europe/London"
+#     grace_minutes = 15                 # after ``due``, still on time
+#     late_deduction_pct_per_day = 10.0  # per started day after the grace period
+#     cutoff_days = 7                    # past this many days late: not graded under the policy
+#     extensions = "extensions.csv"      # student,deadline,reason (deadline in time_zone)
+#
+# The deadline is a wall-clock time in a named time zone (``zoneinfo``), so a class across a
+# daylight-saving change is judged on the clock the students saw. What the policy does to a
+# hand-in is computed in ``grader.intake.lateness``.
+
+
+class DeadlineError(ValueError):
+    """The ``[deadline]`` table or its extensions file cannot be used."""
+
+
+@dataclass(frozen=True)
+class Extension:
+    student: str  # the student id as graded (the VLE identifier when a roster is used)
+    due: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    due: datetime  # aware, in ``zone``
+    zone: str
+    grace: timedelta = timedelta(0)
+    deduction_pct_per_day: float = 0.0
+    cutoff_days: int | None = None
+    extensions: dict[str, Extension] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+    def due_for(self, student: str) -> tuple[datetime, str]:
+        """The deadline that applies to ``student`` and the extension's reason ("" if none)."""
+        extension = self.extensions.get(student)
+        return (extension.due, extension.reason) if extension else (self.due, "")
+
+
+def parse_local(value: Any, zone: ZoneInfo, *, what: str) -> datetime:
+    """A TOML or CSV date-time as an aware datetime; a naive one is read in ``zone``."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise DeadlineError(f"{what}: not an ISO 8601 date-time: {value!r}") from exc
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, datetime.max.time().replace(microsecond=0))
+    if not isinstance(value, datetime):
+        raise DeadlineError(f"{what}: not a date-time: {value!r}")
+    return value.replace(tzinfo=zone) if value.tzinfo is None else value.astimezone(zone)
+
+
+def load_policy(data: dict[str, Any], *, root: Path) -> DeadlinePolicy:
+    """The ``[deadline]`` table of the spec; the extensions file is relative to the spec."""
+    try:
+        zone = ZoneInfo(str(data.get("time_zone", "UTC")))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise DeadlineError(f"[deadline] time_zone: unknown time zone {data.get('time_zone')!r}"
+                            ) from exc
+    if "due" not in data:
+        raise DeadlineError("[deadline] needs a due date-time")
+    cutoff = data.get("cutoff_days")
+    try:
+        policy = DeadlinePolicy(
+            due=parse_local(data["due"], zone, what="[deadline] due"),
+            zone=zone.key,
+            grace=timedelta(minutes=float(data.get("grace_minutes", 0))),
+            deduction_pct_per_day=float(data.get("late_deduction_pct_per_day", 0.0)),
+            cutoff_days=None if cutoff is None else int(cutoff),
+        )
+    except (TypeError, ValueError) as exc:
+        raise DeadlineError(f"[deadline]: {exc}") from exc
+    if "extensions" in data:
+        extensions = read_extensions(root / str(data["extensions"]), zone=zone)
+        policy = DeadlinePolicy(policy.due, policy.zone, policy.grace,
+                                policy.deduction_pct_per_day, policy.cutoff_days, extensions)
+    return policy
+
+
+def read_extensions(path: Path, *, zone: ZoneInfo) -> dict[str, Extension]:
+    """``student,deadline,reason`` rows (a header row naming them is required)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise DeadlineError(f"extensions file {path}: {exc.strerror or exc}") from exc
+    rows = csv.DictReader(text.splitlines())
+    header = {name.strip().lower() for name in rows.fieldnames or ()}
+    if not {"student", "deadline"} <= header:
+        raise DeadlineError(f"extensions file {path}: the header must name student, deadline "
+                            "and reason")
+    out: dict[str, Extension] = {}
+    for number, row in enumerate(rows, start=2):
+        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        student = cells.get("student", "")
+        if not student:
+            continue
+        due = parse_local(cells.get("deadline", ""), zone, what=f"{path}:{number}")
+        out[student] = Extension(student, due, cells.get("reason", ""))
+    return out
+
+
 @dataclass(frozen=True)
 class Assignment:
     name: str
@@ -44,6 +156,7 @@ class Assignment:
     tasks: tuple[TaskSpec, ...]
     root: Path  # the folder the spec lives in
     output_fields: tuple[str, ...] = ("error_pct", "model_size", "duration_s")
+    deadline: DeadlinePolicy | None = None  # [deadline]: none set, no lateness is computed
 
     def task(self, task_id: str) -> TaskSpec:
         for task in self.tasks:
@@ -107,9 +220,10 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
             tasks=tasks,
             root=root,
             output_fields=tuple(data.get("output_fields", Assignment.output_fields)),
+            deadline=load_policy(data["deadline"], root=root) if "deadline" in data else None,
         )
         _check_numbers(assignment)
-    except _Invalid as exc:
+    except (_Invalid, DeadlineError) as exc:
         raise SpecError(f"{spec_path}: {exc}") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"{spec_path}: malformed spec: {exc!r}") from exc

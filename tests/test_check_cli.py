@@ -50,14 +50,14 @@ def test_missing_unreadable_and_syntax(tmp_path: Path, assignment: Assignment) -
     folder = tmp_path / "broken"
     folder.mkdir()
     (folder / "task1.py").write_text("def broken(:\n    pass\n")
-    (folder / "Task2.py").write_text("x = 1\n")
+    (folder / "task2_final.py").write_text("x = 1\n")
     (submission,) = discover([folder], assignment=assignment)
     results = check_submission(submission, assignment=assignment)
     syntax = [f for f in results["task1"].findings if f.check == "syntax"]
     assert [(f.line, f.severity) for f in syntax] == [(1, Severity.VIOLATION)]
     assert results["task1"].diff is not None  # the diff is still shown to the marker
     missing = [f for f in results["task2"].findings if f.check == "files.missing"]
-    assert len(missing) == 1 and "Task2.py" in missing[0].message
+    assert len(missing) == 1 and "task2_final.py" in missing[0].message
     assert results["task2"].diff is None
     # the extra, misnamed file concerns the whole hand-in: both tasks show it
     assert all(any(f.check == "files.extra" for f in r.findings) for r in results.values())

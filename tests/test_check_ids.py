@@ -27,6 +27,8 @@ INTAKE_PRODUCERS = {
     CheckId.FILES_MISSING: {"checks/stage.py"},
     CheckId.FILES_EXTRA: {"intake/discover.py"},
     CheckId.FILES_UNREADABLE: {"intake/discover.py", "checks/stage.py"},
+    CheckId.FILES_RENAMED: {"intake/discover.py"},
+    CheckId.FILES_AMBIGUOUS: {"intake/discover.py"},
     CheckId.SYNTAX: {"checks/stage.py"},
 }
 IDS = {str(member) for member in CheckId}
@@ -56,7 +58,7 @@ def test_the_table_holds_every_member_once_and_nothing_else() -> None:
     assert list(CHECKS) == list(CheckId)
     assert all(Severity(info.severity) for info in CHECKS.values())
     warnings = {str(c) for c, info in CHECKS.items() if Severity(info.severity) is Severity.WARNING}
-    assert warnings == {"files.extra", "diff.excessive", "runs.deterministic"}
+    assert warnings == {"files.extra", "files.renamed", "diff.excessive", "runs.deterministic"}
 
 
 def test_every_registered_check_has_a_member_id_and_its_severity() -> None:

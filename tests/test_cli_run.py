@@ -16,12 +16,12 @@ from rich.console import Console
 from grader import pipeline
 from grader.cli import main
 from grader.cli.console import RunProgress, summary_table
-from grader.intake.discover import discover as real_discover
+from grader.intake.bulk import ClassIntake, IntakeOptions
+from grader.intake.bulk import read_class as real_read_class
 from grader.records import (
     RunOutcome,
     RunSpec,
     RunStatus,
-    Submission,
     SubmissionResult,
     TaskResult,
     Verdict,
@@ -143,7 +143,7 @@ def test_runs_the_grader_failed_to_make_exit_1_and_are_made_next_time(
 # ----------------------------------------------------------------- interrupts at every stage
 
 
-@pytest.mark.parametrize("stage", ["discover", "check_submission", "plan_runs", "_render"])
+@pytest.mark.parametrize("stage", ["read_class", "check_submission", "plan_runs", "_render"])
 def test_an_interrupt_at_any_stage_says_how_to_resume_and_exits_130(
     klass: Path,
     tmp_path: Path,
@@ -283,13 +283,15 @@ def test_a_run_with_a_markup_id_does_not_abort_the_batch(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    def discover(paths: Sequence[Path], *, assignment: Assignment) -> list[Submission]:
-        return [replace(s, id="s2[/]") for s in real_discover(paths, assignment=assignment)]
+    def read_class(paths: Sequence[Path], *, assignment: Assignment,
+                   options: IntakeOptions | None = None) -> ClassIntake:
+        read = real_read_class(paths, assignment=assignment, options=options)
+        return replace(read, submissions=[replace(s, id="s2[/]") for s in read.submissions])
 
     def failed(spec: RunSpec) -> RunOutcome:
         return outcome(spec.index, status=RunStatus.FAILED, stdout="", note="exit 1")
 
-    monkeypatch.setattr(pipeline, "discover", discover)
+    monkeypatch.setattr(pipeline, "read_class", read_class)
     monkeypatch.setattr(pipeline, "make_executor", lambda settings: FakeExecutor(failed))
     assert _run(klass, tmp_path / "out") == 0
     assert "s2[/] task1 run 1: failed" in capsys.readouterr().out

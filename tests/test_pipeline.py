@@ -364,7 +364,7 @@ def test_a_run_the_grader_failed_to_make_is_not_stored_and_made_next_time(
 # -------------------------------------------------------------- interrupts outside the runs
 
 
-@pytest.mark.parametrize("where", ["discover", "check_submission"])
+@pytest.mark.parametrize("where", ["read_class", "check_submission"])
 def test_an_interrupt_before_the_runs_stops_cleanly(
     assignment: Assignment, small_class: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     where: str,

@@ -437,7 +437,7 @@ def test_grades_rows(klass: Klass) -> None:
     results, _ = klass
     rows = grades_rows(results, tasks=["task1", "task2"])
     assert rows[0][:3] == ["id", "task1_verdict", "task1_mean_error_pct"]
-    assert len(rows[0]) == 13 and all(len(r) == 13 for r in rows)
+    assert len(rows[0]) == 20 and all(len(r) == 20 for r in rows)  # 1 + 2 tasks x 6 + 7
     table = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert table["dave"]["task1_violations"] == "run.failed;run.timeout"
     assert table["bob"]["task2_violations"] == "seed"  # the warning is not listed
@@ -448,7 +448,7 @@ def test_grades_rows(klass: Klass) -> None:
     assert table["alice"]["task1_mean_error_pct"] == "2.24"
     assert table["alice"]["task1_model_size"] == "52000"
     partial = grades_rows([student("x", {})], tasks=["task1"])
-    assert partial[1] == ["x", "", "", "", "", "", ""]
+    assert partial[1] == ["x"] + [""] * 6 + [""] * 7
 
 
 def test_write_grades_csv_round_trips(tmp_path: Path, klass: Klass) -> None:

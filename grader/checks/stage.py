@@ -21,7 +21,7 @@ from grader.checks.static import STATIC_CHECKS
 from grader.diff.align import align_provided
 from grader.diff.churn import diff_summary
 from grader.ids import CheckId
-from grader.intake.discover import discover
+from grader.intake.bulk import read_class
 from grader.original.parse import parse_original
 from grader.records import Finding, Severity, StaticResult, Submission
 from grader.spec import Assignment, TaskSpec
@@ -124,9 +124,10 @@ def check_task(
 
 
 def _unreadable(finding: Finding, task: TaskSpec) -> bool:
-    """An intake violation saying the task's file may be in what could not be read."""
+    """An intake violation saying the task's file may be in what could not be read, or that
+    several files could be it (handed in, but none graded)."""
     return (
-        finding.check == CheckId.FILES_UNREADABLE
+        finding.check in (CheckId.FILES_UNREADABLE, CheckId.FILES_AMBIGUOUS)
         and finding.severity is Severity.VIOLATION
         and finding.file == task.file
     )
@@ -182,7 +183,7 @@ def check_paths(
     parallel_from: int = PARALLEL_FROM,
 ) -> list[tuple[Submission, dict[str, StaticResult]]]:
     """Discover every submission under ``paths`` and check it (IntakeError for a bad path)."""
-    submissions = discover(paths, assignment=assignment)
+    submissions = read_class(paths, assignment=assignment).submissions
     workers = jobs if jobs is not None else min(len(os.sched_getaffinity(0)), 4)
     results = check_many(
         submissions, assignment=assignment, tasks=tasks, jobs=workers, parallel_from=parallel_from

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader import __version__
+from grader.cli.intake_command import add_intake_arguments, options_from, run_intake
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -46,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fresh", action="store_true", help="run again what the store already has")
     run.add_argument("--no-analysis", action="store_true",
                      help="skip the extra run that draws each model's sensitivity analysis")
+    add_intake_arguments(run)
+
+    intake = commands.add_parser("intake", help="how the paths would be read: students, roster, "
+                                 "submission times (seconds, nothing run)")
+    intake.add_argument("paths", nargs="+", metavar="PATH")
+    intake.add_argument("--assignment", help="assignment spec (default: assignment.toml)")
+    add_intake_arguments(intake)
 
     check = commands.add_parser("check", help="static and diff checks only (seconds, no runs)")
     check.add_argument("paths", nargs="+", metavar="PATH")
@@ -159,6 +167,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
             paths=paths, assignment=assignment, out_dir=out, runs=runs, jobs=jobs, tasks=tasks,
             timeout=timeout, fresh=args.fresh, analysis=not args.no_analysis,
             scheduler=scheduler, kind=kind, progress=RunProgress(console),
+            intake=options_from(args),
         )
     except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError, StoreError,
             OutputError) as exc:
@@ -258,7 +267,8 @@ def _report(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    commands = {"check": _check, "run": _run, "reference": _reference, "report": _report}
+    commands = {"check": _check, "run": _run, "reference": _reference, "report": _report,
+                "intake": run_intake}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:  # before a command's own handling (loading the spec ...)

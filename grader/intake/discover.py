@@ -25,7 +25,7 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.ids import CheckId
@@ -33,6 +33,7 @@ from grader.intake.disktree import PathNode, node_for
 from grader.intake.filetree import READ_ERRORS, Group, Node, TooLarge, not_a_file
 from grader.intake.gittree import is_bare_repository
 from grader.intake.taskfile import MAX_TASK_BYTES, read_task_file, why
+from grader.intake.taskname import renamed_task
 from grader.records import Finding, Severity, SourceFile, Submission
 from grader.spec import Assignment
 
@@ -225,6 +226,7 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
     unreadable = list(unit.unreadable)
     candidates: dict[str, list[tuple[int, Node]]] = defaultdict(list)
     extras: list[str] = []
+    renamed: dict[str, list[tuple[int, Node]]] = defaultdict(list)
     task_files = {task.file: task.id for task in assignment.tasks}
 
     def walk(node: Node, depth: int, nesting: int) -> None:
@@ -245,6 +247,8 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
                     walk_archive(entry, depth + 1, nesting)
             elif entry.name in task_files:
                 candidates[task_files[entry.name]].append((depth, entry))
+            elif (renamed_id := renamed_task(entry.name, task_files)) is not None:
+                renamed[renamed_id].append((depth, entry))
             elif _may_hold_a_hand_in(entry) or entry.special:
                 unreadable.append(_Unreadable(entry.location, _not_read(entry)))
             elif entry.name.endswith(CODE_SUFFIXES):
@@ -263,6 +267,7 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
             walk_archive(unit.node, 0, unit.nesting)
         else:
             walk(unit.node, 0, unit.nesting)
+    findings += _take_renamed(renamed, candidates, extras, assignment)
     files: dict[str, SourceFile] = {}
     for task_id, found in sorted(candidates.items()):
         found.sort(key=lambda item: (item[0], item[1].location))
@@ -283,7 +288,8 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
                 extra,
             )
         )
-    missing = [task for task in assignment.tasks if task.id not in candidates]
+    missing = [task for task in assignment.tasks
+               if task.id not in candidates and not _ambiguous(findings, task.file)]
     findings += _unreadable_findings(unreadable, missing=[task.file for task in missing])
     return Submission(
         id=unit.id,
@@ -292,6 +298,46 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
         extra_files=tuple(sorted(extras)),
         findings=tuple(findings),
     )
+
+
+def _take_renamed(renamed: dict[str, list[tuple[int, Node]]],
+                  candidates: dict[str, list[tuple[int, Node]]], extras: list[str],
+                  assignment: Assignment) -> list[Finding]:
+    """A renamed task file stands in for a task with no exact file, with a warning naming it;
+    two of them for one task are a violation, and neither is graded (no guessing)."""
+    findings: list[Finding] = []
+    for task_id, found in sorted(renamed.items()):
+        file = assignment.task(task_id).file
+        names = sorted(node.location for _, node in found)
+        if task_id in candidates:
+            extras += names
+        elif len(found) == 1:
+            candidates[task_id] = found
+            findings.append(Finding(
+                CheckId.FILES_RENAMED, Severity.WARNING,
+                f"{names[0]} is graded as {file}: hand it in under that exact name", file))
+        else:
+            findings.append(Finding(
+                CheckId.FILES_AMBIGUOUS, Severity.VIOLATION,
+                f"{len(names)} files could be {file} ({', '.join(names)}): none is graded; "
+                f"hand in exactly one {file}", file))
+    return findings
+
+
+def _ambiguous(findings: list[Finding], file: str) -> bool:
+    return any(f.check == CheckId.FILES_AMBIGUOUS and f.file == file for f in findings)
+
+
+def collect(*, id: str, source: str, node: Node, assignment: Assignment, nesting: int = 0
+            ) -> Submission:
+    """One student's hand-in read from ``node`` (a folder, an archive, or the files a VLE
+    profile grouped for the student); ``nesting`` counts the archives already opened."""
+    return _collect(_Unit(id, source, node, nesting), assignment)
+
+
+def unique_ids(submissions: list[Submission]) -> list[Submission]:
+    """Each id made unique (``-2``, ``-3`` ...), sorted by id."""
+    return sorted(_unique_ids(submissions), key=lambda s: s.id)
 
 
 def _unreadable_findings(unreadable: list[_Unreadable], *, missing: list[str]) -> list[Finding]:
@@ -331,12 +377,6 @@ def _unique_ids(submissions: list[Submission]) -> list[Submission]:
             new_id = f"{submission.id}-{n}"
         taken.add(new_id)
         if new_id != submission.id:
-            submission = Submission(
-                new_id,
-                submission.source,
-                submission.files,
-                submission.extra_files,
-                submission.findings,
-            )
+            submission = replace(submission, id=new_id)
         out.append(submission)
     return out

@@ -8,6 +8,9 @@ joined by ``;``). A value that does not exist is an empty cell; numbers use a do
 separator, so every spreadsheet and VLE reads them as numbers. Ids are written as found, so that
 they match the gradebook's, except that a cell a spreadsheet would run as a formula gets a leading
 single quote (``spreadsheet_safe``).
+After the tasks come the hand-in's columns (``HAND_IN_FIELDS``): the name, the submission time and
+its source, the deadline that applied, the late status, the started days late and the deduction
+the late policy sets (applied where marks are computed, not here).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.records import Severity, SubmissionResult, TaskResult
+from grader.records import LateStatus, Severity, SubmissionResult, TaskResult
 from grader.report.atomic import write_atomic
 
 TASK_FIELDS = (
@@ -48,9 +51,35 @@ def spreadsheet_safe(cell: str) -> str:
         return "'" + cell
     return cell
 
+HAND_IN_FIELDS = (
+    "name",
+    "submitted_at",
+    "time_source",
+    "deadline",
+    "late_status",
+    "days_late",
+    "late_deduction_pct",
+)
+
 
 def grades_header(tasks: Sequence[str]) -> list[str]:
-    return ["id"] + [f"{task}_{field}" for task in tasks for field in TASK_FIELDS]
+    return (["id"] + [f"{task}_{field}" for task in tasks for field in TASK_FIELDS]
+            + list(HAND_IN_FIELDS))
+
+
+def hand_in_columns(result: SubmissionResult) -> list[str]:
+    """The hand-in's columns; the lateness ones are empty when the assignment sets no deadline."""
+    hand_in, late = result.hand_in, result.lateness
+    timed = late.status is not LateStatus.NO_DEADLINE
+    return [
+        hand_in.name,
+        hand_in.submitted_at or "",
+        hand_in.time_source,
+        (late.deadline or "") if timed else "",
+        late.status.value if timed else "",
+        str(late.days_late) if timed else "",
+        f"{late.deduction_pct:g}" if timed else "",
+    ]
 
 
 def _number(value: float | None, digits: int) -> str:
@@ -77,7 +106,8 @@ def grades_rows(results: Sequence[SubmissionResult], *, tasks: Sequence[str]) ->
     """The header and one row per student: the table ``grades.csv`` holds (formulas defused)."""
     rows = [grades_header(tasks)]
     for result in results:
-        rows.append([result.id] + [c for t in tasks for c in task_columns(result.tasks.get(t))])
+        rows.append([result.id] + [c for t in tasks for c in task_columns(result.tasks.get(t))]
+                    + hand_in_columns(result))
     return [[spreadsheet_safe(cell) for cell in row] for row in rows]
 
 

@@ -1,5 +1,9 @@
-"""Build results from the store, and write ``results.json`` (schema_version 1) and
-``grades.csv``."""
+"""Build results from the store, and write ``results.json`` (schema_version 2) and ``grades.csv``.
+
+Schema version 2 added, per submission, ``hand_in`` (the name, the VLE's identifier, the
+submission time and its source, what was not graded) and ``lateness`` (the deadline that applied
+and the late policy's effect); everything of version 1 is unchanged.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
+from grader.intake.lateness import lateness
 from grader.judge.grade import grade_task
 from grader.records import SubmissionResult
 from grader.report.atomic import write_atomic
 from grader.spec import Assignment
 from grader.store.database import Store, StoredSubmission
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: the JSON Schema (draft 2020-12) of results.json, shipped with the package for other tools
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "results.schema.json"
 
@@ -39,7 +44,11 @@ def build_result(
             runs_expected=entry.runs_expected or runs or assignment.runs,
             figure_png=figure,
         )
-    return SubmissionResult(id=stored.id, source=stored.source, sha256=stored.sha256, tasks=tasks)
+    policy = assignment.deadline if stored.kind == "student" else None  # the reference: none
+    late = lateness(policy, student=stored.id,
+                    submitted_at=stored.hand_in.submitted_at)
+    return SubmissionResult(id=stored.id, source=stored.source, sha256=stored.sha256, tasks=tasks,
+                            hand_in=stored.hand_in, lateness=late)
 
 
 def build_results(

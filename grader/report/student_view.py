@@ -24,6 +24,7 @@ from grader.records import (
 from grader.report import formatting as fmt
 from grader.report.diffview import DiffView, build_diff_view
 from grader.report.formatting import Badge
+from grader.report.hand_in_view import HandInView, hand_in_view
 from grader.report.leaderboard import Ranked
 from grader.report.strips import Strip, strip
 from grader.report.view import SiteView, task_limits
@@ -94,6 +95,7 @@ class StudentView:
     sections: tuple[TaskSection, ...]
     previous: tuple[str, str] | None  # (id, href) of the neighbours in the class list
     following: tuple[str, str] | None
+    hand_in: HandInView | None = None  # name, submission time and lateness, when known
 
 
 def tail(text: str, *, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
@@ -273,4 +275,5 @@ def student_view(
         sections=tuple(sections),
         previous=previous,
         following=following,
+        hand_in=hand_in_view(result),
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from grader.records import ReportMeta, Severity, SubmissionResult, TaskResult
 from grader.report import formatting as fmt
 from grader.report.formatting import Badge
+from grader.report.hand_in_view import HandInView, hand_in_view
 from grader.report.plots import Plot
 from grader.report.strips import Strip, strip
 from grader.spec import TaskSpec
@@ -79,6 +80,7 @@ class OverviewRow:
     violations: tuple[Violation, ...]
     violations_sort: str
     filter_tokens: str  # "task1:valid *:valid task2:invalid *:invalid"
+    hand_in: HandInView | None = None  # the name and lateness shown beside the id
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def overview_row(
         violations=found,
         violations_sort=" ".join(v.label for v in found),
         filter_tokens=" ".join(dict.fromkeys(tokens)),
+        hand_in=hand_in_view(result),
     )
 
 

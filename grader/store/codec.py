@@ -12,6 +12,7 @@ from typing import Any
 from grader.records import (
     DiffSummary,
     Finding,
+    HandIn,
     HarnessFacts,
     ModelFact,
     RunOutcome,
@@ -49,6 +50,19 @@ def finding_from_json(data: dict[str, Any]) -> Finding:
         message=expect(data["message"], str),
         file=expect(data.get("file"), str, None),
         line=expect(data.get("line"), int, None),
+    )
+
+
+def hand_in_from_json(data: dict[str, Any]) -> HandIn:
+    """A stored hand-in, every field checked (TypeError for a damaged row)."""
+    expect(data, dict)
+    return HandIn(
+        name=expect(data.get("name", ""), str),
+        vle_id=expect(data.get("vle_id", ""), str),
+        submitted_at=expect(data.get("submitted_at"), str, None),
+        time_source=expect(data.get("time_source", ""), str),
+        late_marker=expect(data.get("late_marker", False), bool),
+        not_graded=tuple(expect(item, str) for item in expect(data.get("not_graded", []), list)),
     )
 
 

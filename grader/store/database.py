@@ -21,9 +21,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self
 
-from grader.records import RunOutcome, StaticResult, Submission
+from grader.records import HandIn, RunOutcome, StaticResult, Submission
 from grader.store.codec import (
     expect,
+    hand_in_from_json,
     outcome_from_json,
     outcome_to_json,
     static_from_json,
@@ -34,14 +35,14 @@ from grader.store.opening import StoreError, connect, decoding, faults
 __all__ = ["STORE_NAME", "Store", "StoreError", "StoredSubmission", "StoredTask"]
 
 STORE_NAME = "grader.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: submissions.hand_in (name, VLE id, submission time and its source)
 ANALYSIS_INDEX = -1  # the run index of the extra run that draws the sensitivity analysis
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS submissions (
     id TEXT PRIMARY KEY, position INTEGER NOT NULL, source TEXT NOT NULL, sha256 TEXT NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'student'
+    kind TEXT NOT NULL DEFAULT 'student', hand_in TEXT
 );
 CREATE TABLE IF NOT EXISTS task_files (
     submission_id TEXT NOT NULL, task TEXT NOT NULL, file_sha256 TEXT, static_json TEXT NOT NULL,
@@ -91,6 +92,7 @@ class StoredSubmission:
     sha256: str
     kind: str  # "student" or "reference"
     tasks: dict[str, StoredTask]
+    hand_in: HandIn = HandIn()
 
 
 class Store:
@@ -119,6 +121,8 @@ class Store:
             for column, kind in (("runs_expected", "INTEGER"), ("conditions", "TEXT")):
                 if column not in task_columns:
                     db.execute(f"ALTER TABLE task_files ADD COLUMN {column} {kind}")
+            if "hand_in" not in {row[1] for row in db.execute("PRAGMA table_info(submissions)")}:
+                db.execute("ALTER TABLE submissions ADD COLUMN hand_in TEXT")
             if "conditions" not in {row[1] for row in db.execute("PRAGMA table_info(runs)")}:
                 for statement in filter(str.strip, _MIGRATE_RUNS_V1.split(";")):
                     db.execute(statement)
@@ -196,9 +200,10 @@ class Store:
                     last += 1
                 position = last if row is None else row[0]
                 db.execute(
-                    "INSERT OR REPLACE INTO submissions (id, position, source, sha256, kind) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (submission.id, position, submission.source, submission.sha256, kind),
+                    "INSERT OR REPLACE INTO submissions (id, position, source, sha256, kind, "
+                    "hand_in) VALUES (?, ?, ?, ?, ?, ?)",
+                    (submission.id, position, submission.source, submission.sha256, kind,
+                     json.dumps(submission.hand_in.to_json())),
                 )
                 for task, result in static.items():
                     file = submission.files.get(task)
@@ -211,15 +216,18 @@ class Store:
                     )
 
     def submissions(self, *, kind: str | None = None) -> list[StoredSubmission]:
-        query = "SELECT id, source, sha256, kind FROM submissions"
+        query = "SELECT id, source, sha256, kind, hand_in FROM submissions"
         params: tuple[str, ...] = ()
         if kind is not None:
             query += " WHERE kind = ?"
             params = (kind,)
         rows = self._read(query + " ORDER BY kind DESC, position", params)
+        hand_ins: dict[str, HandIn] = {}
         with decoding(self.path, "submission"):
             for row in rows:
-                [expect(value, str) for value in row]
+                [expect(value, str) for value in row[:4]]
+                hand = expect(row[4], str, None)  # NULL: a row from before version 3
+                hand_ins[row[0]] = hand_in_from_json(json.loads(hand)) if hand else HandIn()
         tasks: dict[str, dict[str, StoredTask]] = {row[0]: {} for row in rows}
         for sub_id, task, sha, static_json, runs_expected, conditions in self._read(
             "SELECT submission_id, task, file_sha256, static_json, runs_expected, conditions "
@@ -234,8 +242,9 @@ class Store:
                         conditions=expect(conditions, str, None) or "",
                     )
         return [
-            StoredSubmission(id=i, source=s, sha256=h, kind=k, tasks=dict(sorted(tasks[i].items())))
-            for i, s, h, k in rows
+            StoredSubmission(id=i, source=s, sha256=h, kind=k, tasks=dict(sorted(tasks[i].items())),
+                             hand_in=hand_ins[i])
+            for i, s, h, k, _ in rows
         ]
 
     # ------------------------------------------------------------------------------------- runs
