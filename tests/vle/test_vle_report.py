@@ -8,7 +8,7 @@ import csv
 import json
 from pathlib import Path
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 
 from grader.intake.bulk import IntakeOptions
 from grader.pipeline import grade
@@ -93,3 +93,26 @@ def test_without_a_deadline_nothing_changes_on_the_pages(tmp_path: Path,
         (row,) = csv.DictReader(handle)
     assert row["late_status"] == row["deadline"] == row["late_deduction_pct"] == ""
     assert "tag lateness" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_damaged_or_missing_hand_in_in_the_store(tmp_path: Path, timed: Assignment) -> None:
+    """A row written before version 3 (NULL) reads as an empty hand-in; a damaged one is the one
+    clear damaged-store error, never a crash in the report."""
+    import sqlite3
+
+    import pytest
+
+    from grader.records import HandIn
+    from grader.store.opening import StoreError
+
+    out = _graded(tmp_path, timed)
+    with sqlite3.connect(out / "grader.sqlite") as db:
+        db.execute("UPDATE submissions SET hand_in = NULL WHERE id = '101'")
+        db.execute("UPDATE submissions SET hand_in = '{\"name\": 7}' WHERE id = '102'")
+    with Store.in_folder(out) as store, pytest.raises(StoreError, match="damaged"):
+        store.submissions()
+    with sqlite3.connect(out / "grader.sqlite") as db:
+        db.execute("UPDATE submissions SET hand_in = NULL WHERE id = '102'")
+    with Store.in_folder(out) as store:
+        stored = {s.id: s for s in store.submissions()}
+    assert stored["101"].hand_in == HandIn() == stored["102"].hand_in
