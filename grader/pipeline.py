@@ -30,6 +30,7 @@ from grader.report.results_json import build_results, results_document, write_re
 from grader.run.executor import Executor, make_executor
 from grader.run.machine import describe_machine
 from grader.run.planning import (
+    GradingError,
     Settings,
     fingerprint,
     make_settings,
@@ -82,6 +83,25 @@ class Batch:
     error: str = ""
 
 
+REFUSAL = ("refusing to run student code unconfined: {why}; install bubblewrap, or util-linux's "
+           "unshare and setpriv, or pass --no-isolation to run it with resource limits only")
+
+
+def _require_isolation(executor: Executor, settings: Settings) -> None:
+    """Never unconfined by accident: no working layer stops the batch unless --no-isolation."""
+    kind = executor.isolation_kind
+    if settings.no_isolation or kind not in ("none", "mixed"):
+        return
+    executor.close()
+    if settings.scheduler:
+        why = f"the Dask workers' isolation is {kind!r}"
+    else:
+        from grader.sandbox.detect import detect_isolation
+
+        why = detect_isolation().warning or "no isolation layer works here"
+    raise GradingError(REFUSAL.format(why=why))
+
+
 def _close(executor: Executor) -> bool:
     """Close the executor even through a second Ctrl-C (its children must die); True if one came."""
     interrupted = False
@@ -116,22 +136,26 @@ def grade(
     progress: Progress | None = None,
     executor: Executor | None = None,
     intake: IntakeOptions | None = None,
+    no_isolation: bool = False,
 ) -> Batch:
     """Grade every submission under ``paths`` into ``out_dir``; KeyboardInterrupt stops cleanly.
 
     The batch merges into what ``out_dir`` already holds. On an interrupt at any stage, every
     child is killed, everything finished is in the store, the outputs are rebuilt if the store
     was reached, and ``Batch.interrupted`` is set (the CLI says how to resume). ``jobs`` defaults
-    to the usable cores divided by the spec's threads per run.
+    to the usable cores divided by the spec's threads per run. The executor it makes itself
+    must confine the runs, unless ``no_isolation`` (then every run and the report say so).
     """
     settings = make_settings(
         assignment=assignment, runs=runs, jobs=jobs, tasks=tasks, timeout=timeout,
-        analysis=analysis, scheduler=scheduler,
+        analysis=analysis, scheduler=scheduler, no_isolation=no_isolation,
     )
     verify_dataset(assignment)
     progress = progress or _Silent()
     batch = Batch(out_dir=out_dir)
-    executor = executor or make_executor(settings)
+    if executor is None:
+        executor = make_executor(settings)
+        _require_isolation(executor, settings)
     opened: list[Store] = []  # the store, once _run_batch has opened it
     try:
         try:

@@ -193,6 +193,8 @@ class RunSpec:
     #: a fingerprint of the run conditions (limits, threads, isolation, dataset, harness): stored
     #: with the run, and a stored run made under other conditions counts as missing
     conditions: str = ""
+    disk_mb: int = 1024  # the work folder's quota under isolation: megabytes and files
+    inodes: int = 16384
 
 
 @dataclass(frozen=True)

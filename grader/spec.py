@@ -21,6 +21,8 @@ class Limits:
     output_kb: int
     processes: int
     threads: int  # per run, fixed by the spec (at least 1): no grader flag changes a run's time
+    disk_mb: int = 1024  # the work folder's size under isolation (a tmpfs), and its files
+    inodes: int = 16384
 
 
 @dataclass(frozen=True)

@@ -87,4 +87,4 @@ def test_the_workers_get_the_dataset_from_the_grader_not_its_file_system(tmp_pat
 
 def test_the_workers_isolation_is_a_run_condition(scheduler: str) -> None:
     with DaskExecutor(address=scheduler, harness_child=False) as executor:
-        assert executor.isolation_kind in ("bubblewrap", "none")
+        assert executor.isolation_kind in ("bubblewrap", "namespaces", "none")

@@ -21,7 +21,8 @@ from grader.records import RunOutcome, RunSpec, RunStatus
 from grader.run.local import LocalExecutor, core_sets
 from grader.run.one import run_one
 from grader.sandbox.cgroups import make_cgroups, own_cgroup
-from grader.sandbox.isolation import NO_ISOLATION, detect_isolation
+from grader.sandbox.detect import detect_isolation
+from grader.sandbox.isolation import NO_ISOLATION
 from grader.sandbox.supervise import classify
 from tests.sandbox_scripts import BASE, alive_with, script_spec
 
@@ -29,7 +30,7 @@ from tests.sandbox_scripts import BASE, alive_with, script_spec
 def _has_cgroups() -> bool:
     groups = make_cgroups(memory_mb=64, processes=8, cores=None)
     try:
-        return "pids" in groups.paths
+        return "pids" in groups.controllers
     finally:
         groups.remove()
 
@@ -115,8 +116,10 @@ def test_no_process_the_run_left_behind_survives_it(new_session: bool) -> None:
 
 @pytest.mark.parametrize("mode, intact", [("delete", False), ("modify", False), ("read", True)])
 def test_the_dataset_copy_is_checked_after_the_run(mode: str, intact: bool) -> None:
+    """Without isolation the copy can be changed, and that is seen; under isolation it is bound
+    read-only and cannot be (tests/sandbox/test_hostile.py)."""
     spec = script_spec("touch_dataset.py", {'MODE = "read"': f"MODE = {mode!r}"})
-    outcome = run_one(spec, harness_child=False)
+    outcome = run_one(spec, isolation=NO_ISOLATION, harness_child=False)
     assert outcome.status is RunStatus.OK, outcome.stderr
     assert outcome.dataset_intact is intact
 

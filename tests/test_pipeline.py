@@ -249,7 +249,8 @@ def test_the_fingerprint_covers_every_run_condition(assignment: Assignment) -> N
                                       timeout=None, analysis=True, scheduler=None)
     conditions = planning.run_conditions(settings, assignment, isolation="bubblewrap")
     assert set(conditions) == {"hard_timeout_s", "memory_mb", "processes", "output_kb",
-                               "threads_per_run", "isolation", "dataset_sha256", "facts_version"}
+                               "threads_per_run", "isolation", "dataset_sha256", "facts_version",
+                               "disk_mb", "inodes"}
     base = planning.fingerprint(conditions)
     for key in conditions:
         assert planning.fingerprint({**conditions, key: "other"}) != base, key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import socket
@@ -20,27 +21,27 @@ from grader.harness import CHILD_DIR, CHILD_PATH
 from grader.records import RunStatus
 from grader.run.one import run_one
 from grader.sandbox.cgroups import _sweep_once, make_cgroups, own_cgroup
+from grader.sandbox.detect import _detect, bubblewrap, detect_isolation, namespaces, probe
 from grader.sandbox.isolation import (
     NO_ISOLATION,
+    STAGE_MOUNT,
     Isolation,
+    WorkFolder,
     _ancestors,
-    bubblewrap,
-    detect_isolation,
-    probe,
     python_paths,
     scrubbed_env,
 )
 from tests.sandbox_scripts import script_spec
 
 needs_isolation = pytest.mark.skipif(
-    not detect_isolation().isolated, reason="bubblewrap is not usable on this machine"
+    not detect_isolation().isolated, reason="no isolation layer works on this machine"
 )
 
 
 def _cgroups(*controllers: str) -> bool:
     groups = make_cgroups(memory_mb=64, processes=8, cores=None)
     try:
-        return all(c in groups.paths for c in controllers)
+        return all(c in groups.controllers for c in controllers)
     finally:
         groups.remove()
 
@@ -93,28 +94,58 @@ def test_ancestors_are_the_folders_above_and_not_the_bound_paths() -> None:
 
 
 def test_no_isolation_runs_the_command_as_it_is(tmp_path: Path) -> None:
-    assert NO_ISOLATION.wrap(["python", "x.py"], workdir=tmp_path) == ["python", "x.py"]
+    assert NO_ISOLATION.wrap(["python", "x.py"], work=WorkFolder(tmp_path)) == ["python", "x.py"]
     assert not NO_ISOLATION.isolated
 
 
+def _config(argv: list[str]) -> dict[str, object]:
+    return json.loads(argv[-1])  # type: ignore[no-any-return]
+
+
 @pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
-def test_bubblewrap_cuts_the_network_and_binds_the_work_folder(tmp_path: Path) -> None:
+def test_bubblewrap_cuts_the_network_and_stages_the_work_folder(tmp_path: Path) -> None:
     isolation = bubblewrap()
     assert isolation is not None
-    argv = isolation.wrap(["python", "x.py"], workdir=tmp_path)
+    argv = isolation.wrap(["python", "x.py"], work=WorkFolder(tmp_path, ("x.py",), 64, 100))
     for flag in ("--unshare-net", "--unshare-pid", "--die-with-parent", "--new-session"):
         assert flag in argv
-    assert ["--bind", str(tmp_path), str(tmp_path)] == argv[argv.index("--bind"):][:3]
-    assert argv[-2:] == ["python", "x.py"]
+    assert ["--ro-bind", str(tmp_path), STAGE_MOUNT] == argv[argv.index(STAGE_MOUNT) - 2:][:3]
+    assert "--bind" not in argv  # nothing of the host is writable
+    config = _config(argv)
+    assert config["argv"] == ["python", "x.py"] and config["layer"] == "bubblewrap"
+    assert (config["disk_mb"], config["inodes"], config["files"]) == (64, 100, ["x.py"])
 
 
-def test_a_wrapper_that_does_not_work_falls_back_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = Isolation(kind="bubblewrap", bwrap="/bin/false", read_only=python_paths())
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="util-linux unshare is missing")
+def test_the_namespaces_layer_unshares_everything_and_dies_with_the_grader(
+        tmp_path: Path) -> None:
+    isolation = namespaces()
+    assert isolation is not None
+    argv = isolation.wrap(["python", "x.py"], work=WorkFolder(tmp_path))
+    for flag in ("--mount", "--pid", "--net", "--ipc", "--uts", "--cgroup", "--kill-child"):
+        assert flag in argv
+    assert ("--map-root-user" in argv) is (os.geteuid() != 0)
+    assert _config(argv)["stage"] == str(tmp_path)
+
+
+def test_no_working_layer_is_none_with_every_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = Isolation(kind="bubblewrap", program="/bin/false", setpriv="/bin/false",
+                       read_only=python_paths())
     assert probe(broken) != ""
-    monkeypatch.setattr("grader.sandbox.isolation.bubblewrap", lambda: broken)
-    with pytest.warns(RuntimeWarning, match="NOT isolated"):
-        fallback = detect_isolation.__wrapped__()
-    assert fallback.kind == "none" and "NOT isolated" in fallback.warning
+    monkeypatch.setattr("grader.sandbox.detect.bubblewrap", lambda: broken)
+    monkeypatch.setattr("grader.sandbox.detect.namespaces", lambda: None)
+    fallback = _detect.__wrapped__(("bubblewrap", "namespaces"))
+    assert fallback.kind == "none" and not fallback.isolated
+    assert "bubblewrap: " in fallback.warning and "namespaces: not installed" in fallback.warning
+
+
+def test_the_layers_tried_can_be_narrowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.sandbox.detect import LAYERS_VARIABLE, wanted_layers
+
+    monkeypatch.setenv(LAYERS_VARIABLE, "namespaces")
+    assert wanted_layers() == ("namespaces",)
+    monkeypatch.setenv(LAYERS_VARIABLE, "")
+    assert wanted_layers() == ("bubblewrap", "namespaces")
 
 
 @needs_isolation
@@ -187,7 +218,7 @@ def test_a_tree_over_the_memory_cgroup_is_killed_as_memory() -> None:
 
 def test_cgroups_are_removed_after_use() -> None:
     groups = make_cgroups(memory_mb=64, processes=8, cores=[0])
-    paths = list(groups.paths.values())
+    paths = list(groups.folders)
     groups.remove()
     assert not any(path.exists() for path in paths)
 
@@ -228,8 +259,9 @@ def test_empty_groups_of_a_dead_grader_are_swept_and_live_ones_kept() -> None:
 def test_paths_under_tmp_are_bound_onto_the_fresh_tmp_not_hidden_by_it(tmp_path: Path) -> None:
     """A checkout or venv under /tmp stays visible: the tmpfs comes before the read-only binds."""
     venv = "/tmp/somewhere/.venv"
-    isolation = Isolation(kind="bubblewrap", bwrap="/usr/bin/bwrap", read_only=("/usr", venv))
-    argv = isolation.wrap(["python", "x.py"], workdir=tmp_path)
+    isolation = Isolation(kind="bubblewrap", program="/usr/bin/bwrap", setpriv="/usr/bin/setpriv",
+                          read_only=("/usr", venv))
+    argv = isolation.wrap(["python", "x.py"], work=WorkFolder(tmp_path))
     pairs = list(zip(argv, argv[1:], strict=False))
     assert pairs.index(("--tmpfs", "/tmp")) < pairs.index(("--ro-bind", venv))
-    assert pairs.index(("--ro-bind", venv)) < pairs.index(("--bind", str(tmp_path)))
+    assert pairs.index(("--ro-bind", venv)) < pairs.index(("--remount-ro", "/tmp"))

@@ -22,6 +22,8 @@ JOBS_HELP = ("runs in parallel, each pinned to its own cores (default: the usabl
 RESUME = "run the same command again to resume"
 ASSIGNMENT_HELP = ("an assignment folder (its assignment.toml) or spec file; paths in the spec are "
                    "relative to its folder (default: the assignment shipped with the grader)")
+NO_ISOLATION_HELP = ("run student code even where no isolation layer (bubblewrap, util-linux "
+                     "namespaces) works: resource limits only, and the report says so")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--assignment", help=ASSIGNMENT_HELP)
     run.add_argument("--scheduler", help="address of a Dask scheduler to run on")
     run.add_argument("--fresh", action="store_true", help="run again what the store already has")
+    run.add_argument("--no-isolation", action="store_true", help=NO_ISOLATION_HELP)
     run.add_argument("--no-analysis", action="store_true",
                      help="skip the extra run that draws each model's sensitivity analysis")
     add_intake_arguments(run)
@@ -67,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     reference.add_argument("--jobs", type=int, help=JOBS_HELP)
     reference.add_argument("--fresh", action="store_true", help="run them again")
     reference.add_argument("--no-analysis", action="store_true", help="skip the analysis run")
+    reference.add_argument("--no-isolation", action="store_true", help=NO_ISOLATION_HELP)
     reference.add_argument("--assignment", help=ASSIGNMENT_HELP)
 
     report = commands.add_parser("report", help="re-render the report from the store in DIR")
@@ -168,6 +172,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
             timeout=timeout, fresh=args.fresh, analysis=not args.no_analysis,
             scheduler=scheduler, kind=kind, progress=RunProgress(console),
             intake=options_from(args),
+            no_isolation=args.no_isolation,
         )
     except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError, StoreError,
             OutputError) as exc:

@@ -23,7 +23,7 @@ from typing import Any, Self
 
 from grader.records import RunOutcome, RunSpec
 from grader.run.one import FAILED_LOG, grader_error, run_one
-from grader.sandbox.isolation import detect_isolation
+from grader.sandbox.detect import detect_isolation
 from grader.sandbox.supervise import Running
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,8 @@ from typing import Self
 from grader.records import RunOutcome, RunSpec
 from grader.run.machine import usable_core_ids
 from grader.run.one import FAILED_LOG, grader_error, run_one
-from grader.sandbox.isolation import Isolation, detect_isolation
+from grader.sandbox.detect import detect_isolation
+from grader.sandbox.isolation import Isolation
 from grader.sandbox.supervise import Running
 
 log = logging.getLogger(__name__)

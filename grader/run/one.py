@@ -17,18 +17,16 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
-from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 from grader import harness
 from grader.records import RunOutcome, RunSpec, RunStatus
-from grader.sandbox.isolation import Isolation, detect_isolation, scrubbed_env
+from grader.sandbox.detect import detect_isolation
+from grader.sandbox.isolation import Isolation, WorkFolder, scrubbed_env
 from grader.sandbox.supervise import Running, supervise
+from grader.sandbox.workdirs import memory_file, new_workdir, read_memory_file, remove_workdir
 
-FIGURE_NAME = ".grader-figure.png"
 MAX_FIGURE_BYTES = 8 * 1024 * 1024
 
 
@@ -48,52 +46,40 @@ def run_one(
     the sandbox itself and for measuring the harness's cost.
     """
     isolation = detect_isolation() if isolation is None else isolation
-    workdir = Path(tempfile.mkdtemp(prefix="grader-work-"))
+    workdir = new_workdir()
+    facts_fd = memory_file("grader-facts")
+    figure_fd = memory_file("grader-figure") if spec.analysis else None
     try:
         dataset = _prepare(spec, workdir)
-        isolation.prepare(workdir)
-        with tempfile.TemporaryFile(prefix="grader-facts-") as facts_file:
-            figure = workdir / FIGURE_NAME if spec.analysis else None
-            if harness_child:
-                argv = harness.command(
-                    python=python, facts_fd=facts_file.fileno(), dataset=dataset.name,
-                    test_names=spec.test_names, figure=str(figure) if figure else None,
-                    script=spec.script_name,
-                )
-            else:
-                argv = [python, "-I", spec.script_name]
-            threads = max(1, spec.threads)  # the spec's, fixed by the assignment
-            outcome = supervise(
-                spec, argv=isolation.wrap(argv, workdir=workdir), workdir=workdir,
-                env=scrubbed_env(workdir=workdir, threads=threads), cores=cores,
-                isolation=isolation, pass_fds=(facts_file.fileno(),), running=running,
+        # the figure goes to a memory file: under isolation the work folder is the run's own
+        figure = f"/proc/self/fd/{figure_fd}" if figure_fd is not None else None
+        if harness_child:
+            argv = harness.command(
+                python=python, facts_fd=facts_fd, dataset=dataset.name,
+                test_names=spec.test_names, figure=figure, script=spec.script_name,
             )
-            facts_file.seek(0)
-            facts = harness.decode_facts(facts_file.read(harness.MAX_DOCUMENT_BYTES + 1))
-        if facts is not None and figure is not None:
-            facts = dataclasses.replace(facts, figure_png=_read_figure(figure))
+        else:
+            argv = [python, "-I", spec.script_name]
+        work = WorkFolder(path=workdir, files=(spec.script_name, dataset.name),
+                          disk_mb=spec.disk_mb, inodes=spec.inodes)
+        outcome = supervise(
+            spec, argv=isolation.wrap(argv, work=work), workdir=workdir,
+            env=scrubbed_env(workdir=workdir, threads=max(1, spec.threads)), cores=cores,
+            isolation=isolation, running=running,
+            pass_fds=(facts_fd,) if figure_fd is None else (facts_fd, figure_fd),
+        )
+        facts = harness.decode_facts(
+            read_memory_file(facts_fd, limit=harness.MAX_DOCUMENT_BYTES + 1))
+        if facts is not None and figure_fd is not None:
+            facts = dataclasses.replace(facts, figure_png=_read_figure(figure_fd))
         return dataclasses.replace(
             outcome, facts=facts, dataset_intact=_sha256(dataset) == spec.dataset_sha256
         )
     finally:
-        _remove(workdir)
-
-
-def _remove(workdir: Path) -> None:
-    """Delete the work folder, even folders the run made unreadable (chmod 000) to keep it."""
-
-    def unlock(_function: Any, path: str, _error: Any) -> None:
-        with suppress(OSError):
-            os.chmod(os.path.dirname(path), 0o700)
-            os.chmod(path, 0o700)
-        with suppress(OSError):
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                os.unlink(path)
-
-    shutil.rmtree(workdir, onerror=unlock)
-    shutil.rmtree(workdir, ignore_errors=True)
+        for fd in (facts_fd, figure_fd):
+            if fd is not None:
+                os.close(fd)
+        remove_workdir(workdir)
 
 
 def _prepare(spec: RunSpec, workdir: Path) -> Path:
@@ -118,14 +104,9 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def _read_figure(path: Path) -> bytes | None:
-    try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FIGURE_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return data if data.startswith(b"\x89PNG") else None
+def _read_figure(fd: int) -> bytes | None:
+    data = read_memory_file(fd, limit=MAX_FIGURE_BYTES + 1)
+    return data if data.startswith(b"\x89PNG") and len(data) <= MAX_FIGURE_BYTES else None
 
 
 def grader_error(spec: RunSpec, error: BaseException) -> RunOutcome:
@@ -142,4 +123,4 @@ FAILED_LOG = ("%s %s run %d: the grader failed to make the run; it is not stored
               "batch makes it again")
 
 
-__all__ = ["FAILED_LOG", "FIGURE_NAME", "grader_error", "run_one"]
+__all__ = ["FAILED_LOG", "grader_error", "run_one"]

@@ -38,6 +38,7 @@ class Settings:
     threads: int
     analysis: bool
     scheduler: str | None = None
+    no_isolation: bool = False  # run student code even where no isolation layer works
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,7 +64,7 @@ def oversubscribed(*, jobs: int, assignment: Assignment) -> str:
 
 def make_settings(
     *, assignment: Assignment, runs: int | None, jobs: int | None, tasks: Sequence[str] | None,
-    timeout: float | None, analysis: bool, scheduler: str | None,
+    timeout: float | None, analysis: bool, scheduler: str | None, no_isolation: bool = False,
 ) -> Settings:
     known = [t.id for t in assignment.tasks]
     chosen = tuple(tasks) if tasks else tuple(known)
@@ -78,6 +79,7 @@ def make_settings(
         runs=runs or assignment.runs, jobs=jobs or default_jobs(assignment), tasks=chosen,
         timeout_s=float(timeout or assignment.limits.hard_timeout_s),
         threads=assignment.limits.threads, analysis=analysis, scheduler=scheduler,
+        no_isolation=no_isolation,
     )
 
 
@@ -90,6 +92,8 @@ def run_conditions(settings: Settings, assignment: Assignment, *, isolation: str
         "processes": int(limits.processes),
         "output_kb": int(limits.output_kb),
         "threads_per_run": int(settings.threads),
+        "disk_mb": int(limits.disk_mb),
+        "inodes": int(limits.inodes),
         "isolation": isolation,
         "dataset_sha256": assignment.dataset_sha256,
         "facts_version": FACTS_VERSION,
@@ -169,6 +173,8 @@ def plan_runs(
                     output_kb=assignment.limits.output_kb,
                     processes=assignment.limits.processes,
                     threads=settings.threads,
+                    disk_mb=assignment.limits.disk_mb,
+                    inodes=assignment.limits.inodes,
                     analysis=is_analysis,
                     test_names=tuple(sorted(original.test_names)),
                     conditions=conditions,

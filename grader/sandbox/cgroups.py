@@ -1,10 +1,12 @@
-"""One run's cgroup v1 groups: memory, pids, cpuset and cpuacct, where the machine allows them.
+"""One run's cgroups: v1 groups (memory, pids, cpuset, cpuacct) or one v2 group, where allowed.
 
-Made under the grader's own groups when the hierarchy is present and writable (detected, never
-required: ``make_cgroups`` returns an empty ``Cgroups`` elsewhere). They contain a fork storm even
-as root (``RLIMIT_NPROC`` does not count for root), cap and account the whole process tree's
-memory, count its CPU time exactly, and list every process to kill at the end, even those that
-left the process group.
+Made under the grader's own groups when a hierarchy is present and writable (detected, never
+required: ``make_cgroups`` returns an empty ``Cgroups`` elsewhere); v1 where its controllers
+are mounted, else the unified v2 hierarchy (``grader.sandbox.cgroups_v2``). They contain a fork
+storm even as root (``RLIMIT_NPROC`` does not count for root), cap and account the whole process
+tree's memory, count its CPU time exactly, and list every process to kill at the end, even those
+that left the process group. Inside the sandbox the cgroup file system is absent (not mounted),
+so no run can leave its groups.
 """
 
 from __future__ import annotations
@@ -20,10 +22,40 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+
+from grader.sandbox.cgroups_v2 import make_unified
+from grader.sandbox.workdirs import alive
 
 log = logging.getLogger(__name__)
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+PROC_CGROUP = Path("/proc/self/cgroup")
+
+
+class RunGroups(Protocol):
+    """What the supervisor needs of a run's groups, v1 or v2."""
+
+    @property
+    def procs_files(self) -> tuple[str, ...]: ...
+
+    @property
+    def controllers(self) -> tuple[str, ...]: ...
+
+    @property
+    def folders(self) -> tuple[Path, ...]: ...
+
+    def pids(self) -> set[int]: ...
+
+    def kill_all(self, *, rounds: int = 50) -> None: ...
+
+    def oom_killed(self) -> bool: ...
+
+    def cpu_s(self) -> float | None: ...
+
+    def peak_memory_mb(self) -> float | None: ...
+
+    def remove(self) -> None: ...
 GROUP_NAME = re.compile(r"grader-(\d+)-[0-9a-f]{8}")  # a run's group: the grader's pid, a tag
 
 
@@ -36,6 +68,14 @@ class Cgroups:
     @property
     def procs_files(self) -> tuple[str, ...]:
         return tuple(str(path / "cgroup.procs") for path in self.paths.values())
+
+    @property
+    def controllers(self) -> tuple[str, ...]:
+        return tuple(self.paths)
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        return tuple(self.paths.values())
 
     def pids(self) -> set[int]:
         """Every process still in the run's groups (any controller)."""
@@ -117,8 +157,18 @@ def own_cgroup(controller: str) -> Path | None:
     return None
 
 
-def make_cgroups(*, memory_mb: int, processes: int, cores: Sequence[int] | None) -> Cgroups:
-    """The run's groups, or an empty ``Cgroups`` where v1 groups cannot be made (never raises).
+def make_cgroups(*, memory_mb: int, processes: int, cores: Sequence[int] | None) -> RunGroups:
+    """The run's v1 groups, else its v2 group, else an empty ``Cgroups`` (never raises)."""
+    groups = make_v1(memory_mb=memory_mb, processes=processes, cores=cores)
+    if groups.paths:
+        return groups
+    unified = make_unified(memory_mb=memory_mb, processes=processes, cores=cores,
+                           root=CGROUP_ROOT, proc_cgroup=PROC_CGROUP)
+    return unified if unified is not None else groups
+
+
+def make_v1(*, memory_mb: int, processes: int, cores: Sequence[int] | None) -> Cgroups:
+    """The run's v1 groups, or an empty ``Cgroups`` where they cannot be made (never raises).
 
     The memory group caps the whole tree at ``memory_mb`` (RLIMIT_DATA caps each process);
     ``pids.max`` is ``processes`` (threads count, as for RLIMIT_NPROC).
@@ -158,29 +208,21 @@ def make_cgroups(*, memory_mb: int, processes: int, cores: Sequence[int] | None)
 
 @functools.cache
 def _sweep_once(parent: Path) -> None:
-    """Remove the empty run groups under ``parent`` left by graders that died (say SIGKILLed).
+    """Kill and remove the run groups under ``parent`` left by graders that died (SIGKILLed).
 
-    A killed grader cannot remove its groups; the next one does, once per process. Only empty
-    groups of a pid that no longer exists are removed: a group that still holds processes, or
-    whose grader is alive (or whose pid was reused), is left alone.
+    A killed grader cannot remove its groups; the next one does, once per process. Only groups
+    of a pid that no longer exists are touched: whatever is still in them belonged to a dead
+    grader's run and is killed (the run's own death signal should have seen to it already). A
+    group whose grader is alive (or whose pid was reused) is left alone.
     """
     with suppress(OSError):
         for path in parent.iterdir():
             match = GROUP_NAME.fullmatch(path.name)
-            if match is None or not path.is_dir() or _alive(int(match.group(1))):
+            if match is None or not path.is_dir() or alive(int(match.group(1))):
                 continue
-            with suppress(OSError):  # not empty, or raced by another grader's sweep
+            Cgroups(paths={"swept": path}).kill_all(rounds=5)
+            with suppress(OSError):  # raced by another grader's sweep
                 path.rmdir()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _read(path: Path) -> str:

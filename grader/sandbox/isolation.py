@@ -1,96 +1,111 @@
-"""The boundary around a student's run: the isolating wrapper, the limits and the environment.
+"""How a run is confined: the layers, the work folder, the child's environment.
 
-Layers usable without one another, because machines differ in what they allow:
+Three kinds, the best one the machine allows (``grader.sandbox.detect`` finds and probes them):
 
-- ``Isolation``: bubblewrap with no network, a private pid namespace that dies with the grader,
-  only the Python installation, the harness and the work folder visible, and (as root) an
-  unprivileged uid. Detected and *probed* once; where it does not work the grader falls back to
-  no isolation and says so loudly, and every ``RunOutcome.isolated`` records which one applied.
-- ``ChildLimits``: resource limits applied in the forked child before ``exec`` (``RLIMIT_DATA``,
-  not ``RLIMIT_AS``, which breaks TensorFlow's import; ``RLIMIT_NPROC`` only where a uid drop makes
-  it count), CPU affinity and joining the run's cgroups.
-- the run's cgroups (``grader.sandbox.cgroups``), joined by the child through ``ChildLimits``.
+- "bubblewrap": bubblewrap makes the namespaces (no network, own pid, ipc, uts and cgroup
+  namespaces, dying with the grader) and a root holding only the system, the Python installation
+  and the harness read-only;
+- "namespaces": util-linux ``unshare`` makes the same namespaces (through a user namespace when
+  the grader is not root) and ``inside.py``, the run's supervisor, builds the same root itself;
+- "none": the command runs as it is, with only the resource limits; the grader refuses it unless
+  told (``--no-isolation``), and every run and the report say so.
+
+Under both layers ``inside.py`` then mounts the work folder, the only writable place, as a tmpfs
+of ``disk_mb`` megabytes and ``inodes`` files, binds the script and the dataset into it
+read-only, and drops to an unprivileged uid (as root) without capabilities (``setpriv``).
 """
 
 from __future__ import annotations
 
-import functools
-import logging
+import json
 import os
-import resource
-import shutil
-import subprocess
 import sys
-import tempfile
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.harness import CHILD_DIR
 
-log = logging.getLogger(__name__)
-
-NOBODY = 65534  # the uid and gid a root grader drops to inside the wrapper
-FSIZE_MB = 256  # the largest file a run may write
+INSIDE = Path(__file__).resolve().parent / "inside.py"
+NOBODY = 65534  # the uid and gid a root grader drops to inside the sandbox
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc",
                 "/sys/devices/system/cpu")
 MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin"
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
                     "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
-PROBE_TIMEOUT_S = 60.0
-#: run inside the wrapper by the probe: prints "ok" only if the confinement really holds
-PROBE_CODE = """
-import os, socket, sys
-uid = int(sys.argv[1])
-assert uid < 0 or os.getuid() == uid, os.getuid()
-open("probe.txt", "w").write("x")
-for path in ("/probe-escape", sys.prefix + "/probe-escape"):
-    try:
-        open(path, "w")
-    except OSError:
-        pass
-    else:
-        sys.exit("wrote outside the work folder: " + path)
-s = socket.socket()
-s.settimeout(2)
-try:
-    s.connect(("1.1.1.1", 53))
-except OSError:
-    print("ok")
-else:
-    sys.exit("network reachable")
-"""
+STAGE_MOUNT = "/.grader-stage"  # where bubblewrap shows inside.py the staged files, unmounted
+SHM_BYTES = 64 * 1024 * 1024
+KINDS = ("bubblewrap", "namespaces", "none")
+
+
+@dataclass(frozen=True)
+class WorkFolder:
+    """A run's work folder: ``path`` (the staging folder outside, the same path inside), the
+    staged ``files`` bound read-only into it, and its quota."""
+
+    path: Path
+    files: tuple[str, ...] = ()
+    disk_mb: int = 1024
+    inodes: int = 4096
 
 
 @dataclass(frozen=True)
 class Isolation:
-    """How runs are confined: ``kind`` is "bubblewrap" or "none"; ``wrap`` builds the argv.
+    """How runs are confined: ``kind`` (one of ``KINDS``); ``wrap`` builds the argv.
 
-    ``uid`` is the unprivileged uid the command drops to (None: keep the grader's, as when the
-    grader is not root); ``read_only`` are the host paths bound read-only at the same place.
+    ``program`` is bwrap or unshare; ``uid`` the unprivileged uid the run drops to (None: it
+    keeps the grader's, as root of a user namespace without capabilities, when the grader is not
+    root); ``read_only`` the host paths bound read-only at the same place; ``python`` the
+    interpreter that runs ``inside.py``.
     """
 
     kind: str
-    bwrap: str | None = None
+    program: str | None = None
     setpriv: str | None = None
     uid: int | None = None
     read_only: tuple[str, ...] = ()
+    python: str = sys.executable
     warning: str = ""
 
     @property
     def isolated(self) -> bool:
-        return self.kind == "bubblewrap"
+        return self.kind != "none"
 
-    def wrap(self, argv: Sequence[str], *, workdir: Path) -> list[str]:
-        """``argv`` as the wrapper runs it, with ``workdir`` (bound read-write) as its cwd."""
-        if not self.isolated or self.bwrap is None:
+    def wrap(self, argv: Sequence[str], *, work: WorkFolder) -> list[str]:
+        """``argv`` as the layer runs it, in ``work`` (its cwd)."""
+        if not self.isolated or self.program is None or self.setpriv is None:
             return list(argv)
-        command = [self.bwrap, "--unshare-net", "--unshare-pid", "--unshare-ipc",
-                   "--unshare-uts", "--die-with-parent", "--new-session",
-                   # the fresh /tmp first: a venv or checkout that lives under /tmp is bound
-                   # onto it below, not hidden by it
-                   "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+        config = {
+            "layer": self.kind, "workdir": str(work.path), "files": list(work.files),
+            "disk_mb": work.disk_mb, "inodes": work.inodes, "uid": self.uid,
+            "setpriv": self.setpriv, "argv": list(argv), "read_only": list(self.read_only),
+            "stage": str(work.path) if self.kind == "namespaces" else STAGE_MOUNT,
+        }
+        inside = [self.python, "-I", "-S", str(INSIDE), json.dumps(config)]
+        if self.kind == "namespaces":
+            return [*self._unshare(), "--", *inside]
+        return [*self._bubblewrap(work), "--", *inside]
+
+    def _unshare(self) -> list[str]:
+        assert self.program is not None
+        command = [self.program, "--mount", "--pid", "--net", "--ipc", "--uts", "--cgroup",
+                   "--fork", "--kill-child", "--propagation", "private"]
+        return command if self.uid is not None else [*command, "--map-root-user"]
+
+    def _bubblewrap(self, work: WorkFolder) -> list[str]:
+        assert self.program is not None
+        command = [self.program, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+                   "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+                   "--as-pid-1"]  # inside.py is the namespace's init, as under unshare
+        if self.uid is None:  # not root: root of a user namespace, to mount the work folder
+            command += ["--unshare-user", "--uid", "0", "--gid", "0"]
+        # inside.py mounts and drops to the run's uid; setpriv then clears every capability
+        for capability in ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP"):
+            command += ["--cap-add", capability]
+        # the fresh /tmp first: a venv or checkout that lives under /tmp is bound onto it below,
+        # not hidden by it; read-only at the end, like the whole root but the work folder
+        command += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--tmpfs", "/tmp",
+                    "--size", str(SHM_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm"]
         for parent in _ancestors(self.read_only):  # else bwrap makes them 0700, root's
             command += ["--perms", "0755", "--dir", parent]
         for path in self.read_only:
@@ -98,16 +113,9 @@ class Isolation:
                 command += ["--symlink", os.readlink(path), path]
             else:
                 command += ["--ro-bind", path, path]
-        command += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--"]
-        if self.uid is not None and self.setpriv is not None:
-            command += [self.setpriv, f"--reuid={self.uid}", f"--regid={self.uid}",
-                        "--clear-groups", "--no-new-privs", "--"]
-        return command + list(argv)
-
-    def prepare(self, workdir: Path) -> None:
-        """Let the run's uid write scratch files in ``workdir`` (its own files stay read-only)."""
-        if self.isolated and self.uid is not None:
-            os.chown(workdir, self.uid, self.uid)
+        return [*command, "--perms", "0755", "--dir", str(work.path),
+                "--ro-bind", str(work.path), STAGE_MOUNT, "--remount-ro", "/tmp",
+                "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/"]
 
 
 NO_ISOLATION = Isolation(kind="none")
@@ -130,63 +138,13 @@ def python_paths(python: str = sys.executable) -> tuple[str, ...]:
     """
     wanted = [*SYSTEM_PATHS, sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
               str(Path(python).parent), str(Path(python).resolve().parent.parent),
-              str(CHILD_DIR)]
+              str(CHILD_DIR), str(INSIDE)]
     existing = [os.path.normpath(p) for p in wanted if os.path.lexists(p)]
     kept: list[str] = []
     for path in sorted(set(existing), key=len):  # parents first; skip what they already hold
         if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
             kept.append(path)
     return tuple(kept)
-
-
-def bubblewrap(*, python: str = sys.executable) -> Isolation | None:
-    """The bubblewrap strategy for this machine, unprobed; None when bwrap is not installed."""
-    bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return None
-    setpriv = shutil.which("setpriv")
-    root = os.geteuid() == 0
-    if root and setpriv is None:
-        return None  # never run student code as root inside the wrapper
-    return Isolation(kind="bubblewrap", bwrap=bwrap, setpriv=setpriv if root else None,
-                     uid=NOBODY if root else None, read_only=python_paths(python))
-
-
-def probe(isolation: Isolation, *, python: str = sys.executable) -> str:
-    """Run a tiny script under ``isolation``; "" if the confinement holds, else what failed."""
-    workdir = Path(tempfile.mkdtemp(prefix="grader-probe-"))
-    try:
-        isolation.prepare(workdir)
-        uid = isolation.uid if isolation.uid is not None else -1
-        argv = isolation.wrap([python, "-I", "-c", PROBE_CODE, str(uid)], workdir=workdir)
-        done = subprocess.run(argv, cwd=workdir, env=scrubbed_env(workdir=workdir, threads=1),
-                              capture_output=True, text=True, timeout=PROBE_TIMEOUT_S,
-                              check=False)
-    except (OSError, subprocess.SubprocessError) as error:
-        return f"{type(error).__name__}: {error}"
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    if done.returncode == 0 and done.stdout.strip() == "ok":
-        return ""
-    return (done.stderr.strip() or done.stdout.strip() or f"exit {done.returncode}")[-500:]
-
-
-@functools.cache
-def detect_isolation() -> Isolation:
-    """The best isolation that works here, probed once per process; warns loudly on fallback."""
-    candidate = bubblewrap()
-    if candidate is None:
-        reason = "bubblewrap (bwrap, and setpriv as root) is not installed"
-    else:
-        failure = probe(candidate)
-        if not failure:
-            return candidate
-        reason = f"bubblewrap does not work here: {failure}"
-    message = (f"runs are NOT isolated ({reason}): student code will have the network and the "
-               "grader's file system; only resource limits apply")
-    warnings.warn(message, RuntimeWarning, stacklevel=2)
-    log.warning(message)
-    return Isolation(kind="none", warning=message)
 
 
 def scrubbed_env(*, workdir: Path, threads: int) -> dict[str, str]:
@@ -207,44 +165,3 @@ def scrubbed_env(*, workdir: Path, threads: int) -> dict[str, str]:
     }
 
 
-@dataclass(frozen=True)
-class ChildLimits:
-    """What the forked child applies to itself before ``exec`` (see ``preexec``)."""
-
-    memory_mb: int
-    processes: int | None  # RLIMIT_NPROC; None where it would not count (root, no uid drop)
-    cores: tuple[int, ...] | None
-    cgroup_procs: tuple[str, ...] = ()  # cgroup.procs files to join
-    fsize_mb: int = FSIZE_MB
-
-    def preexec(self) -> Callable[[], None]:
-        """A function for ``Popen(preexec_fn=...)``: only syscalls on prepared values.
-
-        It runs between fork and exec in a possibly multi-threaded parent, so it imports
-        nothing, formats nothing it need not and takes no lock.
-        """
-        data = self.memory_mb * 1024 * 1024
-        fsize = self.fsize_mb * 1024 * 1024
-        nproc = self.processes
-        cores = self.cores
-        procs = self.cgroup_procs
-        setrlimit, getpid, sched_setaffinity = resource.setrlimit, os.getpid, os.sched_setaffinity
-        open_, write, close = os.open, os.write, os.close
-
-        def apply() -> None:
-            pid = str(getpid()).encode()
-            for path in procs:  # join first: everything after is accounted
-                fd = open_(path, os.O_WRONLY)
-                try:
-                    write(fd, pid)
-                finally:
-                    close(fd)
-            setrlimit(resource.RLIMIT_CORE, (0, 0))
-            setrlimit(resource.RLIMIT_DATA, (data, data))
-            setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-            if nproc is not None:
-                setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-            if cores:
-                sched_setaffinity(0, cores)
-
-        return apply

@@ -9,6 +9,7 @@ turns how it ended into a ``RunStatus`` and a note in words.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -22,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from grader.records import RunOutcome, RunSpec, RunStatus
-from grader.sandbox.cgroups import Cgroups, make_cgroups
-from grader.sandbox.isolation import ChildLimits, Isolation
+from grader.sandbox.cgroups import RunGroups, make_cgroups
+from grader.sandbox.isolation import Isolation
+from grader.sandbox.limits import ChildLimits
 
 FLOOD_FACTOR = 50  # more than this many times output_kb on one stream kills the run
 DRAIN_S = 2.0  # how long output is still read after the tree is killed
@@ -36,6 +38,8 @@ MEMORY_SIGNS = re.compile(
     r"ResourceExhaustedError|OOM when allocating|out of memory",
 )
 MEMORY_TAIL = 4096  # characters of stderr searched for those signs
+#: how a run that filled its work folder (its tmpfs quota: bytes or files) ends: ENOSPC
+DISK_SIGNS = re.compile(r"No space left on device|Disk quota exceeded")
 
 
 class Running:
@@ -155,7 +159,8 @@ def supervise(
     groups.remove()
     stdout, stderr = reader.text()
     run_status, note = classify(process.returncode, why[0] if why else "", stderr=stderr, oom=oom,
-                                timeout_s=spec.timeout_s, output_kb=spec.output_kb)
+                                timeout_s=spec.timeout_s, output_kb=spec.output_kb,
+                                quota=_quota(spec) if isolation.isolated else "")
     for name, truncated in (("stdout", reader.truncated[0]), ("stderr", reader.truncated[1])):
         if truncated and run_status is not RunStatus.BAD_OUTPUT:
             note = f"{note}; {name} truncated to its last {spec.output_kb} KB".lstrip("; ")
@@ -166,7 +171,7 @@ def supervise(
     )
 
 
-def _usage(usage: Any, groups: Cgroups, *, isolated: bool) -> tuple[float, float]:
+def _usage(usage: Any, groups: RunGroups, *, isolated: bool) -> tuple[float, float]:
     """CPU seconds and peak memory (MB) of the run's whole process tree.
 
     ``wait4``'s rusage covers the tree only when the child reaped its descendants, which the
@@ -183,19 +188,26 @@ def _usage(usage: Any, groups: Cgroups, *, isolated: bool) -> tuple[float, float
     return cpu, peak
 
 
-def _kill_tree(pid: int, groups: Cgroups) -> None:
-    """SIGKILL the run's process group (and under bwrap its pid namespace) and its cgroups."""
-    try:
+def _kill_tree(pid: int, groups: RunGroups) -> None:
+    """SIGKILL the run's process group (the layer's process: its pid namespace dies with it)
+    and its cgroups."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     groups.kill_all(rounds=3)
 
 
+def _quota(spec: RunSpec) -> str:
+    return f"{spec.disk_mb} MB and {spec.inodes} files"
+
+
 def classify(
-    code: int, killed_for: str, *, stderr: str, oom: bool, timeout_s: float, output_kb: int
+    code: int, killed_for: str, *, stderr: str, oom: bool, timeout_s: float, output_kb: int,
+    quota: str = "",
 ) -> tuple[RunStatus, str]:
-    """The status and a note in words, from how the child ended and why the parent killed it."""
+    """The status and a note in words, from how the child ended and why the parent killed it.
+
+    ``quota`` describes the work folder's limit where one applied (under isolation).
+    """
     if killed_for == "flood":
         return RunStatus.BAD_OUTPUT, (f"killed for flooding its output (more than "
                                       f"{FLOOD_FACTOR * output_kb} KB on one stream)")
@@ -209,6 +221,8 @@ def classify(
         return RunStatus.MEMORY, "killed by the out-of-memory killer (memory cgroup limit)"
     if MEMORY_SIGNS.search(stderr[-MEMORY_TAIL:]):
         return RunStatus.MEMORY, "ran out of memory (an allocation failed under the memory limit)"
+    if quota and DISK_SIGNS.search(stderr[-MEMORY_TAIL:]):
+        return RunStatus.FAILED, f"filled its work folder (the limit is {quota})"
     if code < 0:
         return RunStatus.FAILED, f"killed by {signal.Signals(-code).name}"
     return RunStatus.FAILED, f"exited with code {code}"

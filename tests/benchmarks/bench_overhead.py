@@ -43,7 +43,8 @@ from grader.records import RunSpec, RunStatus
 from grader.run.flags import force_flags
 from grader.run.local import core_sets
 from grader.run.one import run_one
-from grader.sandbox.isolation import detect_isolation, scrubbed_env
+from grader.sandbox.detect import detect_isolation
+from grader.sandbox.isolation import scrubbed_env
 from grader.spec import Assignment, load_assignment
 
 TINY_SCRIPT = """\

@@ -112,7 +112,7 @@ class Harness:
                 return
             audit.quiet += 1
             with self.facts.guarded("saving the figure"):
-                plt.gcf().savefig(path, dpi=FIGURE_DPI)
+                plt.gcf().savefig(path, dpi=FIGURE_DPI, format="png")  # path: no extension
             audit.quiet -= 1
 
         plt.show = show
