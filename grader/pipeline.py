@@ -240,8 +240,8 @@ def _make_runs(batch: Batch, specs: Sequence[RunSpec], *, store: Store, progress
         progress.advance(spec, outcome)
 
 
-UNISOLATED = ("{count} run(s) were not isolated (no network or file-system confinement was "
-              "available on this machine): only resource limits applied")
+UNISOLATED = ("{count} run(s) were not isolated (made with --no-isolation where no isolation layer "
+              "worked: no network or file-system confinement): only resource limits applied")
 
 
 def isolation_warnings(store: Store, results: Sequence[SubmissionResult]) -> list[str]:
