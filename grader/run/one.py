@@ -23,7 +23,13 @@ from pathlib import Path
 from grader import harness
 from grader.records import RunOutcome, RunSpec, RunStatus
 from grader.sandbox.detect import detect_isolation
-from grader.sandbox.isolation import Isolation, WorkFolder, scrubbed_env
+from grader.sandbox.isolation import (
+    Isolation,
+    SandboxError,
+    WorkFolder,
+    sandbox_ready,
+    scrubbed_env,
+)
 from grader.sandbox.supervise import Running, supervise
 from grader.sandbox.workdirs import memory_file, new_workdir, read_memory_file, remove_workdir
 
@@ -49,6 +55,8 @@ def run_one(
     workdir = new_workdir()
     facts_fd = memory_file("grader-facts")
     figure_fd = memory_file("grader-figure") if spec.analysis else None
+    ready_read, ready_write = os.pipe()  # the sandbox says "ready" on it once built
+    os.set_inheritable(ready_write, True)
     try:
         dataset = _prepare(spec, workdir)
         # the figure goes to a memory file: under isolation the work folder is the run's own
@@ -62,12 +70,15 @@ def run_one(
             argv = [python, "-I", spec.script_name]
         work = WorkFolder(path=workdir, files=(spec.script_name, dataset.name),
                           disk_mb=spec.disk_mb, inodes=spec.inodes)
+        fds = (facts_fd, ready_write) if figure_fd is None else (facts_fd, ready_write, figure_fd)
         outcome = supervise(
-            spec, argv=isolation.wrap(argv, work=work), workdir=workdir,
+            spec, argv=isolation.wrap(argv, work=work, ready_fd=ready_write), workdir=workdir,
             env=scrubbed_env(workdir=workdir, threads=max(1, spec.threads)), cores=cores,
-            isolation=isolation, running=running,
-            pass_fds=(facts_fd,) if figure_fd is None else (facts_fd, figure_fd),
+            isolation=isolation, running=running, pass_fds=fds,
         )
+        if isolation.isolated and not sandbox_ready(ready_read):
+            raise SandboxError(f"the {isolation.kind} sandbox was not built: "
+                               f"{outcome.stderr.strip()[-300:] or outcome.note}")
         facts = harness.decode_facts(
             read_memory_file(facts_fd, limit=harness.MAX_DOCUMENT_BYTES + 1))
         if facts is not None and figure_fd is not None:
@@ -76,7 +87,7 @@ def run_one(
             outcome, facts=facts, dataset_intact=_sha256(dataset) == spec.dataset_sha256
         )
     finally:
-        for fd in (facts_fd, figure_fd):
+        for fd in (facts_fd, figure_fd, ready_read, ready_write):
             if fd is not None:
                 os.close(fd)
         remove_workdir(workdir)

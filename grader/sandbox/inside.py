@@ -14,6 +14,8 @@ Standard library only, never the grader's modules: it must start fast and trust 
   reaps orphans, keeps its capabilities and is not dumpable, so the run can neither ptrace nor
   read it, and when the run's main process ends it exits and the kernel kills everything left
   in the namespace.
+- both: once built, it writes "ready" to the grader's pipe (``ready_fd``) and closes it, so a run
+  that ends without it failed in the sandbox, the grader's fault, never the student's;
 - both: the work folder is a tmpfs of ``disk_mb`` and ``inodes`` (the run's only writable
   place), with the script and the dataset bound read-only into it; then ``setpriv`` drops to an
   unprivileged uid (as root), clears every capability (bounding set too) and sets
@@ -46,6 +48,7 @@ KEPT_FLAGS = ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC,
 DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 SHM_OPTIONS = "size=64m,nr_inodes=1024,mode=1777"
 EXIT_SETUP = 125  # the sandbox could not be built (the grader's fault, not the student's)
+READY = b"ready"  # written to the grader's ready pipe once the sandbox is built
 
 libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong,
@@ -202,6 +205,10 @@ def main(argv: list[str]) -> None:
     except OSError as error:
         sys.stderr.write(f"grader sandbox: cannot build the sandbox: {error}\n")
         os._exit(EXIT_SETUP)
+    ready = config.get("ready_fd")
+    if ready is not None:  # closed before the run starts: only this process can say "ready"
+        os.write(ready, READY)
+        os.close(ready)
     init(drop_command(config), config["workdir"])
 
 

@@ -71,8 +71,13 @@ class Isolation:
     def isolated(self) -> bool:
         return self.kind != "none"
 
-    def wrap(self, argv: Sequence[str], *, work: WorkFolder) -> list[str]:
-        """``argv`` as the layer runs it, in ``work`` (its cwd)."""
+    def wrap(self, argv: Sequence[str], *, work: WorkFolder,
+             ready_fd: int | None = None) -> list[str]:
+        """``argv`` as the layer runs it, in ``work`` (its cwd).
+
+        ``ready_fd`` (inherited by the layer) receives "ready" once the sandbox is built, and is
+        closed before the run starts: see ``sandbox_ready``.
+        """
         if not self.isolated or self.program is None or self.setpriv is None:
             return list(argv)
         config = {
@@ -80,6 +85,7 @@ class Isolation:
             "disk_mb": work.disk_mb, "inodes": work.inodes, "uid": self.uid,
             "setpriv": self.setpriv, "argv": list(argv), "read_only": list(self.read_only),
             "stage": str(work.path) if self.kind == "namespaces" else STAGE_MOUNT,
+            "ready_fd": ready_fd,
         }
         inside = [self.python, "-I", "-S", str(INSIDE), json.dumps(config)]
         if self.kind == "namespaces":
@@ -119,6 +125,20 @@ class Isolation:
 
 
 NO_ISOLATION = Isolation(kind="none")
+READY = b"ready"  # what inside.py writes to the ready pipe
+
+
+class SandboxError(RuntimeError):
+    """The sandbox of a run could not be built: the grader's fault, never the student's."""
+
+
+def sandbox_ready(read_end: int) -> bool:
+    """Whether inside.py said "ready" on the pipe whose ``read_end`` this is (never blocks)."""
+    os.set_blocking(read_end, False)
+    try:
+        return os.read(read_end, len(READY)) == READY
+    except BlockingIOError:
+        return False
 
 
 def _ancestors(paths: Sequence[str]) -> list[str]:

@@ -10,7 +10,6 @@ A few near misses run the same script without isolation, to show the test would 
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -28,27 +27,11 @@ import pytest
 
 from grader.records import RunOutcome, RunStatus
 from grader.run.one import run_one
-from grader.sandbox.detect import bubblewrap, namespaces, probe
 from grader.sandbox.isolation import NO_ISOLATION, Isolation, scrubbed_env
 from grader.store.database import STORE_NAME, Store
 from tests.sandbox_scripts import alive_with, script_spec
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ("bubblewrap", "namespaces")
-
-
-@functools.cache
-def _working(kind: str) -> Isolation | None:
-    made = {"bubblewrap": bubblewrap, "namespaces": namespaces}[kind]()
-    return made if made is not None and probe(made) == "" else None
-
-
-@pytest.fixture(params=LAYERS)
-def layer(request: pytest.FixtureRequest) -> Isolation:
-    isolation = _working(request.param)
-    if isolation is None:
-        pytest.skip(f"the {request.param} layer does not work on this machine")
-    return isolation
 
 
 @dataclass
