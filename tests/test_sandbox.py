@@ -23,6 +23,7 @@ from grader.run.one import run_one
 from grader.sandbox.cgroups import _sweep_once, make_cgroups, own_cgroup
 from grader.sandbox.detect import _detect, bubblewrap, detect_isolation, namespaces, probe
 from grader.sandbox.isolation import (
+    INSIDE,
     NO_ISOLATION,
     STAGE_MOUNT,
     Isolation,
@@ -77,7 +78,7 @@ def test_python_paths_bind_the_child_harness_not_the_parent_side() -> None:
 def test_a_run_sees_the_child_harness_and_no_other_grader_code() -> None:
     child = [CHILD_PATH, CHILD_DIR / "protocol.py"]
     parent = [Path(harness.__file__), Path(run_one.__code__.co_filename),
-              CHILD_DIR.parent.parent / "__init__.py"]
+              CHILD_DIR.parent.parent / "__init__.py", INSIDE]  # the sandbox's own step too
     spec = script_spec("visible.py", {"PATHS: list[str] = []":
                                       f"PATHS = {[str(p) for p in child + parent]!r}"})
     isolated = run_one(spec, isolation=detect_isolation(), harness_child=False)

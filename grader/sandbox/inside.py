@@ -200,7 +200,8 @@ def main(argv: list[str]) -> None:
             loopback_up()
         else:
             work_folder(config, root="", stage=config["stage"])
-            _check(libc.umount2(_bytes(config["stage"]), MNT_DETACH), "umount the stage")
+            for path in config["unmount"]:  # the stage and this file: no grader code stays
+                _check(libc.umount2(_bytes(path), MNT_DETACH), f"umount {path}")
         os.chdir(config["workdir"])
     except OSError as error:
         sys.stderr.write(f"grader sandbox: cannot build the sandbox: {error}\n")

@@ -34,6 +34,7 @@ MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin"
 THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS",
                     "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 STAGE_MOUNT = "/.grader-stage"  # where bubblewrap shows inside.py the staged files, unmounted
+INSIDE_MOUNT = "/.grader-inside.py"  # where bubblewrap shows inside.py itself, unmounted too
 SHM_BYTES = 64 * 1024 * 1024
 KINDS = ("bubblewrap", "namespaces", "none")
 
@@ -86,10 +87,12 @@ class Isolation:
             "setpriv": self.setpriv, "argv": list(argv), "read_only": list(self.read_only),
             "stage": str(work.path) if self.kind == "namespaces" else STAGE_MOUNT,
             "ready_fd": ready_fd,
+            "unmount": [] if self.kind == "namespaces" else [STAGE_MOUNT, INSIDE_MOUNT],
         }
-        inside = [self.python, "-I", "-S", str(INSIDE), json.dumps(config)]
-        if self.kind == "namespaces":
+        if self.kind == "namespaces":  # inside.py starts on the host's file system
+            inside = [self.python, "-I", "-S", str(INSIDE), json.dumps(config)]
             return [*self._unshare(), "--", *inside]
+        inside = [self.python, "-I", "-S", INSIDE_MOUNT, json.dumps(config)]
         return [*self._bubblewrap(work), "--", *inside]
 
     def _unshare(self) -> list[str]:
@@ -120,7 +123,8 @@ class Isolation:
             else:
                 command += ["--ro-bind", path, path]
         return [*command, "--perms", "0755", "--dir", str(work.path),
-                "--ro-bind", str(work.path), STAGE_MOUNT, "--remount-ro", "/tmp",
+                "--ro-bind", str(work.path), STAGE_MOUNT, "--ro-bind", str(INSIDE), INSIDE_MOUNT,
+                "--remount-ro", "/tmp",
                 "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/"]
 
 
@@ -158,7 +162,7 @@ def python_paths(python: str = sys.executable) -> tuple[str, ...]:
     """
     wanted = [*SYSTEM_PATHS, sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix,
               str(Path(python).parent), str(Path(python).resolve().parent.parent),
-              str(CHILD_DIR), str(INSIDE)]
+              str(CHILD_DIR)]
     existing = [os.path.normpath(p) for p in wanted if os.path.lexists(p)]
     kept: list[str] = []
     for path in sorted(set(existing), key=len):  # parents first; skip what they already hold
