@@ -38,7 +38,8 @@ from grader.sandbox.workdirs import alive
 log = logging.getLogger(__name__)
 
 CONTROLLERS = ("memory", "pids", "cpuset")
-GROUP_NAME = re.compile(r"grader-(\d+)-[0-9a-f]{8}")  # a run's group: the grader's pid, a tag
+#: a run's group (the grader's pid, a tag) or a grader's own leaf, swept when that pid is gone
+SWEPT_NAME = re.compile(r"grader-(\d+)-(?:[0-9a-f]{8}|self)")
 
 
 @dataclass
@@ -151,7 +152,7 @@ def sweep_unified(parent: Path) -> None:
     """Kill and remove the run groups under ``parent`` of graders that no longer exist."""
     with suppress(OSError):
         for path in parent.iterdir():
-            match = GROUP_NAME.fullmatch(path.name)
+            match = SWEPT_NAME.fullmatch(path.name)
             if match is None or not path.is_dir() or alive(int(match.group(1))):
                 continue
             UnifiedCgroup(path=path).kill_all(rounds=5)

@@ -103,12 +103,14 @@ def test_a_dead_graders_groups_are_swept_and_a_live_ones_kept(tmp_path: Path) ->
     done = subprocess.Popen(["true"])
     done.wait()
     stale = tmp_path / f"grader-{done.pid}-0123abcd"
+    leaf = tmp_path / f"grader-{done.pid}-self"  # the dead grader's own leaf
     live = tmp_path / f"grader-{os.getpid()}-0123abcd"
-    for path in (stale, live):
+    for path in (stale, leaf, live):
         path.mkdir()
     cgroups_v2.sweep_unified(tmp_path)
     # killed (a real group is then removed; the fake one now holds the file written)
     assert (stale / "cgroup.kill").read_text() == "1"
+    assert (leaf / "cgroup.kill").read_text() == "1"
     assert list(live.iterdir()) == []
 
 
