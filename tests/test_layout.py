@@ -3,7 +3,7 @@ them, no import cycle, small modules, each helper defined once.
 
 Read from the sources with ``ast``; nothing is imported. The child-side harness is left out of the
 size and single-definition rules: it is a private package that may import only the standard
-library (``tests/test_harness.py`` holds it to that).
+library (``tests/harness/test_harness.py`` holds it to that).
 """
 
 from __future__ import annotations

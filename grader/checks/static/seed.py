@@ -102,7 +102,7 @@ SEED_KEYWORDS: frozenset[str] = frozenset({"seed", "random_state"})
 
 # fmt: off
 #: where known APIs take their seed positionally (0-based), as the installed Keras 3 and
-#: TensorFlow define them (tests/test_seed_positions.py reads their signatures)
+#: TensorFlow define them (tests/checks/test_seed_positions.py reads their signatures)
 SEED_POSITION: dict[str, int] = {
     **{
         f"keras.initializers.{name}": 0

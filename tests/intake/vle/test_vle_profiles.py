@@ -12,7 +12,7 @@ from grader.intake.bulk import IntakeOptions, read_class
 from grader.intake.discover import IntakeError
 from grader.records import Submission
 from grader.spec import Assignment
-from tests.vle import make_vle_fixtures as fx
+from tests.intake.vle import make_vle_fixtures as fx
 
 
 def _by_id(submissions: list[Submission]) -> dict[str, Submission]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader.spec import Assignment, load_assignment
-from tests.vle import make_vle_fixtures as fx
+from tests.intake.vle import make_vle_fixtures as fx
 
 
 @pytest.fixture

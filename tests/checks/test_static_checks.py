@@ -36,7 +36,7 @@ from grader.pysource.scan import build_scan
 from grader.records import Finding, Severity, SourceFile
 from grader.spec import Assignment
 
-CASES = Path(__file__).parent / "static_cases"
+CASES = Path(__file__).resolve().parents[1] / "static_cases"
 STATIC_IDS = {check.id for check in STATIC_CHECKS}
 LAYERS = "layers.required"
 _HEADER = re.compile(r"^#\s*(expect|task|provided)\s*:\s*(.*?)\s*$")
@@ -326,7 +326,7 @@ def test_prefixes_match_dotted_parts_and_wildcards() -> None:
 
 def test_scan_walks_every_node_ast_walk_sees() -> None:
     """The fast walk must not skip anything the checks read."""
-    text = (Path(__file__).parent.parent / "reference" / "original" / "task1.py").read_text()
+    text = (Path(__file__).resolve().parents[2] / "reference" / "original" / "task1.py").read_text()
     text += "\nd = {**x, 'k': 1}\nglobal_ = [lambda: (y := 1) for _ in range(2)]\n"
     tree = ast.parse(text)
     scan = build_scan(tree)

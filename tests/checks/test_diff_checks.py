@@ -22,7 +22,8 @@ from grader.report.diffview import build_diff_view
 from grader.report.patch import apply_unified
 from grader.spec import Assignment
 
-CASES = tomllib.loads((Path(__file__).parent / "diff_cases" / "cases.toml").read_text())["case"]
+CASES_FILE = Path(__file__).resolve().parents[1] / "diff_cases" / "cases.toml"
+CASES = tomllib.loads(CASES_FILE.read_text())["case"]
 
 
 def apply_edits(text: str, edits: list[dict[str, Any]]) -> str:

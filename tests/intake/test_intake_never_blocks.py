@@ -23,7 +23,7 @@ from grader.records import Finding, Severity, Submission
 from grader.spec import Assignment
 
 CODE = "print('hello')\n"
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _write(folder: Path, files: dict[str, str | bytes]) -> Path:

@@ -28,8 +28,8 @@ from grader.harness import CHILD_DIR, CHILD_PATH, command, decode_facts
 from grader.harness.child import protocol
 from grader.records import HarnessFacts, ModelFact
 
-SCRIPTS = Path(__file__).resolve().parent / "harness_scripts"
-ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = Path(__file__).resolve().parents[1] / "harness_scripts"
+ROOT = Path(__file__).resolve().parents[2]
 TEST_NAMES = ("test_x", "test_y")
 
 

@@ -24,7 +24,7 @@ from grader.records import Severity, StaticResult, Verdict
 from grader.spec import Assignment
 from tests.class_table import CLASS, ROWS, Row
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: intake's ids (no check class carries them); each is a violation
 INTAKE_IDS = frozenset({"files.missing", "files.unreadable", "syntax"})

@@ -35,7 +35,7 @@ from tests.runtime_fakes import FakeExecutor, facts, outcome
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: what a checkout holds at its top level besides the sources of a distribution
 NOT_SOURCE = {".git", ".venv", "build", "dist", "report", "tests", "submissions"}
 #: and anywhere

@@ -15,7 +15,7 @@ from grader.cli import main
 from grader.intake.bulk import IntakeOptions, read_class
 from grader.intake.roster import RosterError, name_key, read_roster
 from grader.spec import Assignment
-from tests.vle import make_vle_fixtures as fx
+from tests.intake.vle import make_vle_fixtures as fx
 
 
 def test_moodle_worksheet_joins_on_the_participant_id(tmp_path: Path, timed: Assignment) -> None:

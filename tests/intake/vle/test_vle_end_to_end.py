@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.vle import make_vle_fixtures as fx
+from tests.intake.vle import make_vle_fixtures as fx
 
 SECTION = "## The example class as it leaves a VLE"
 ROW = re.compile(r"^\| (\d+) \| ([^|]+) \|[^|]+\|[^|]+\| (\w+)[^|]*\| (\w+) \| (\w+) \|$")

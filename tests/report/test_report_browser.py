@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 ARGS = [
     "--headless",
     "--no-sandbox",

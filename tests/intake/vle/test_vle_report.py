@@ -16,8 +16,8 @@ from grader.records import RunOutcome, RunSpec
 from grader.report.results_json import SCHEMA_PATH
 from grader.spec import Assignment
 from grader.store.database import Store
+from tests.intake.vle import make_vle_fixtures as fx
 from tests.runtime_fakes import FakeExecutor, facts, outcome
-from tests.vle import make_vle_fixtures as fx
 
 
 def _answer(spec: RunSpec) -> RunOutcome:

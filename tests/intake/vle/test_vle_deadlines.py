@@ -13,7 +13,7 @@ from grader.intake.bulk import IntakeOptions, read_class
 from grader.intake.lateness import lateness
 from grader.records import LateStatus
 from grader.spec import Assignment, DeadlinePolicy, Extension, SpecError, load_assignment
-from tests.vle import make_vle_fixtures as fx
+from tests.intake.vle import make_vle_fixtures as fx
 
 LONDON = "Europe/London"
 

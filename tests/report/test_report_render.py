@@ -17,7 +17,7 @@ from grader.report.render import environment, page_script
 from grader.spec import Assignment
 from tests.report_fixtures import HOSTILE_ID, fixture_class, meta
 
-GOLDEN = Path(__file__).parent / "golden" / "student_carol.html"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "student_carol.html"
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 CSP = "Content-Security-Policy"
 #: the rendered fixture class: its index page, the students, the reference row
@@ -87,7 +87,7 @@ def test_writes_every_page_and_asset(site: Site) -> None:
 
 def test_student_page_matches_golden(site: Site) -> None:
     """Regenerate after a deliberate change with
-    ``UPDATE_GOLDEN=1 pytest tests/test_report_render.py``."""
+    ``UPDATE_GOLDEN=1 pytest tests/report/test_report_render.py``."""
     index, _, _ = site
     page = TIMESTAMP.sub("<TIMESTAMP>", (index.parent / "students" / "carol.html").read_text())
     if os.environ.get("UPDATE_GOLDEN"):

@@ -29,7 +29,7 @@ from grader.store import opening
 from grader.store.database import STORE_NAME, Store, StoreError
 from tests.runtime_fakes import FakeExecutor, facts, outcome
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _answer(spec: RunSpec):  # type: ignore[no-untyped-def]

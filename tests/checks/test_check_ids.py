@@ -17,7 +17,7 @@ from grader.checks.static import STATIC_CHECKS
 from grader.ids import CHECKS, CheckId, Stage
 from grader.records import Severity
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "grader"
 REGISTRIES: dict[Stage, list[StaticCheck] | list[RuntimeCheck]] = {
     Stage.DIFF: DIFF_CHECKS, Stage.STATIC: STATIC_CHECKS, Stage.RUNTIME: RUNTIME_CHECKS

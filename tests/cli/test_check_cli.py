@@ -21,7 +21,7 @@ from grader.intake.discover import discover
 from grader.records import Finding, Severity
 from grader.spec import Assignment
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def student(tmp_path: Path, name: str, assignment: Assignment, **edits: tuple[str, str]) -> Path:

@@ -1,0 +1,1 @@
+"""End-to-end tests: the example class, the reference materials, the installed wheel."""

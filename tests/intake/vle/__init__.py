@@ -1,0 +1,1 @@
+"""Tests of the VLE intake profiles, the roster and the deadlines."""
