@@ -1,0 +1,61 @@
+"""What a student wrote: a hand-in's lines and statements outside the provided regions."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from dataclasses import dataclass
+
+from grader.diff.align import align_provided
+from grader.records import OriginalScript
+from grader.review.canonical import canonical, own_statements
+from grader.review.winnow import Fingerprints, fingerprint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One hand-in of one task to review: ``owner`` is a student id or a label."""
+
+    owner: str
+    kind: str  # "student", "reference" or "known" (an earlier class, a folder of solutions)
+    task: str
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class OwnCode:
+    """A source's own lines (outside every provided region) and their fingerprints."""
+
+    source: Source
+    lines: frozenset[int]
+    prints: Fingerprints
+
+
+def own_code(source: Source, *, original: OriginalScript) -> OwnCode | None:
+    """``source``'s own code, or None when it does not parse (the static stage says why)."""
+    try:
+        tree = ast.parse(source.text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    try:
+        alignment = align_provided(original, source.text, tree)
+    except Exception:  # the diff checks report a failed alignment; here all code counts as own
+        log.exception("cannot align %s's %s with its original", source.owner, source.task)
+        provided: frozenset[int] = frozenset()
+    else:
+        provided = frozenset(
+            line for m in alignment.matches if m.lines
+            for line in range(min(m.lines), max(m.lines) + 1)
+        )
+    count = len(source.text.splitlines())
+    lines = frozenset(n for n in range(1, count + 1) if n not in provided)
+    return OwnCode(source, lines, fingerprint(canonical(own_statements(tree, provided))))
+
+
+def boilerplate(original: OriginalScript) -> frozenset[int]:
+    """Fingerprints of the whole original: what was handed out is nobody's own work."""
+    tree = ast.parse(original.text)
+    return fingerprint(canonical(tree.body)).hashes
