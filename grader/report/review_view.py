@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from grader.report.view import Cell, SiteView
 from grader.review.readability import Note
 from grader.review.similarity import SIMILAR_FROM, Pair
 from grader.review.stage import REFERENCE, ClassReview
-from grader.report.view import Cell, SiteView
 
 SIMILARITY_PAGE = "similarity.html"
 #: the similarity page shows the side-by-side code of at most this many pairs (the best)

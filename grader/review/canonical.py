@@ -46,7 +46,8 @@ def own_statements(tree: ast.Module, provided_lines: frozenset[int]) -> list[ast
 
 
 def canonical(statements: Iterable[ast.stmt]) -> Canonical:
-    """The canonical form of ``statements`` (see the module's docstring)."""
+    """The canonical form of ``statements`` (see the module's docstring); rewrites them in
+    place, so pass statements of a tree parsed for this."""
     texts: list[str] = []
     spans: list[tuple[int, int]] = []
     for node in statements:
@@ -66,8 +67,7 @@ def _rewrite(node: ast.stmt) -> list[ast.stmt]:
         return []
     expanded = _expand_sequential(node) or _unroll(node) or [node]
     out: list[ast.stmt] = []
-    for stmt in expanded:
-        stmt = copy.deepcopy(stmt)
+    for stmt in expanded:  # rewritten in place: the caller's tree is its own, parsed for this
         if isinstance(stmt, ast.For | ast.While | ast.If | ast.With | ast.FunctionDef):
             # inner statements first, while their literals (loop bounds) are still there
             stmt.body = [s for inner in stmt.body for s in _rewrite(inner)] or [ast.Pass()]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from grader.diff.align import align_provided
 from grader.records import OriginalScript
@@ -52,7 +53,16 @@ def own_code(source: Source, *, original: OriginalScript) -> OwnCode | None:
         )
     count = len(source.text.splitlines())
     lines = frozenset(n for n in range(1, count + 1) if n not in provided)
-    return OwnCode(source, lines, fingerprint(canonical(own_statements(tree, provided))))
+    handed_out = _statements(original.text)
+    written = [s for s in own_statements(tree, provided) if ast.dump(s) not in handed_out]
+    return OwnCode(source, lines, fingerprint(canonical(written)))
+
+
+@lru_cache(maxsize=8)
+def _statements(text: str) -> frozenset[str]:
+    """The original's top-level statements (the flags, placeholders left as handed out): kept
+    unchanged outside the provided regions, they are nobody's own code either."""
+    return frozenset(ast.dump(s) for s in ast.parse(text).body)
 
 
 def boilerplate(original: OriginalScript) -> frozenset[int]:

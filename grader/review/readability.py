@@ -103,11 +103,11 @@ def _ruff(texts: Mapping[str, str]) -> dict[str, list[Note]]:
             return {}
     notes: dict[str, list[Note]] = {}
     for item in reported:
-        key = names.get(Path(item["filename"]).name)
+        owner = names.get(Path(item["filename"]).name)
         code = item.get("code") or ""
-        if key is None or code not in RUFF_RULES:
+        if owner is None or code not in RUFF_RULES:
             continue
-        notes.setdefault(key, []).append(
+        notes.setdefault(owner, []).append(
             Note(item["location"]["row"], RUFF_RULES[code], item["message"], code))
     return notes
 

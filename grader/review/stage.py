@@ -68,10 +68,12 @@ def review_class(sources: Sequence[Source], *, assignment: Assignment,
 
 def similarity_findings(review: ClassReview, *, owner: str, task: str,
                         file: str) -> list[Finding]:
-    """The ``similarity`` warnings of one student's task, one per similar counterpart."""
+    """The ``similarity`` warnings of one student's task, one per similar student or known
+    solution. A match with the reference solution is shown (similarity page, student page) but
+    is no warning: the best answer to a small task looks like the reference by design."""
     findings = []
     for pair in review.pairs_of(owner, task):
-        if not pair.similar:
+        if not pair.similar or pair.b_kind == "reference":
             continue
         other = pair.b if pair.a == owner else pair.a
         mine = [f.a if pair.a == owner else f.b for f in pair.fragments]

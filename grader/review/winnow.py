@@ -50,7 +50,8 @@ def fingerprint(code: Canonical, *, k: int = K, window: int = WINDOW) -> Fingerp
         if at != last:
             last = at
             if low not in chosen:
-                first_line = tokens.lines[at][0]
-                last_line = tokens.lines[at + k - 1][1]
+                # closing DEDENTs sit on the line after the last one: clamp to the text
+                first_line = min(tokens.lines[at][0], len(code.spans))
+                last_line = min(tokens.lines[at + k - 1][1], len(code.spans))
                 chosen[low] = (code.spans[first_line - 1][0], code.spans[last_line - 1][1])
     return Fingerprints(chosen, len(text))

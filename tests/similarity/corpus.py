@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-
-from similarity.transforms import TRANSFORMS, everything
 
 from grader.original.parse import parse_original
 from grader.review.own_code import Source, own_code
 from grader.spec import Assignment, TaskSpec
+from similarity.transforms import TRANSFORMS, everything
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +59,7 @@ def build(assignment: Assignment, seed: int = 2026) -> tuple[CorpusFile, ...]:
                 if copy != text:
                     files.append(CorpusFile(author, name, task.id, copy))
             files.append(CorpusFile(author, "all", task.id,
-                                    everything(text, lambda t: own_lines(t, task), rng)))
+                                    everything(text, partial(own_lines, task=task), rng)))
     return tuple(files)
 
 

@@ -15,12 +15,11 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from similarity.corpus import own_lines
-
 from grader.original.parse import parse_original
 from grader.review.own_code import Source, boilerplate, own_code
 from grader.review.similarity import Printed, compare
 from grader.spec import TaskSpec
+from similarity.corpus import own_lines
 
 Files = Sequence[tuple[str, str]]  # (name, text)
 Scores = dict[frozenset[str], float]

@@ -127,7 +127,8 @@ def _blank_between(lines: list[str], first: ast.stmt, second: ast.stmt) -> bool:
 
 
 def _independent(first: ast.stmt, second: ast.stmt) -> bool:
-    if isinstance(first, ast.Import | ast.ImportFrom) or isinstance(second, ast.Import | ast.ImportFrom):
+    imports = ast.Import | ast.ImportFrom
+    if isinstance(first, imports) or isinstance(second, imports):
         return False
 
     def names(node: ast.stmt, store: bool) -> set[str]:
