@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from grader.ids import CheckId
 from grader.original.parse import parse_original
 from grader.records import Finding, Severity, SubmissionResult
 from grader.review.own_code import OwnCode, Source, boilerplate, own_code
@@ -20,7 +21,7 @@ from grader.review.readability import Note, readability_notes
 from grader.review.similarity import Pair, Printed, compare
 from grader.spec import Assignment
 
-CHECK_ID = "similarity"
+CHECK_ID = CheckId.SIMILARITY
 REFERENCE = "reference solution"
 
 
