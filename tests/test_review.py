@@ -207,3 +207,27 @@ def test_the_report_has_a_similarity_page_a_column_and_a_review_section(
     shutil.rmtree(out / "students")
     assert main(["report", str(out)]) == 0  # re-rendered from the store's texts alone
     assert "byte-identical" in (out / "similarity.html").read_text()
+
+
+def test_scores_are_the_same_in_every_process(assignment: Assignment, tmp_path: Path) -> None:
+    """Fingerprints hash token keys, not salted strings: a re-rendered report keeps its scores."""
+    import subprocess
+    import sys
+
+    script = (
+        "from pathlib import Path\n"
+        "from grader.original.parse import parse_original\n"
+        "from grader.review.own_code import Source, own_code\n"
+        "from grader.spec import load_assignment\n"
+        "task = load_assignment().task('task1')\n"
+        "text = Path('submissions/s2301147_ada/task1.py').read_text()\n"
+        "found = own_code(Source('a', 'student', 'task1', text, ''),"
+        " original=parse_original(task))\n"
+        "print(sorted(found.prints.hashes))\n"
+    )
+    runs = {
+        subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                       check=True, env={"PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1 and runs.pop().startswith("[")

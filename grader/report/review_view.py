@@ -102,13 +102,13 @@ def _label(owner: str, kind: str) -> str:
 
 def _code(text: str, own: frozenset[int], marked: frozenset[int],
           anchor: str = "") -> tuple[CodeLine | None, ...]:
-    """Own lines only, provided stretches folded to one None each."""
+    """Own lines only (and blank lines after them), every other stretch folded to one None."""
     out: list[CodeLine | None] = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if number in own:
+        if number in own or (not line.strip() and out and out[-1] is not None):
             out.append(CodeLine(number, line, "match" if number in marked else "",
                                 f"{anchor}{number}" if anchor else ""))
-        elif out and out[-1] is not None or not out:
+        elif not out or out[-1] is not None:
             out.append(None)
     return tuple(out)
 
@@ -127,8 +127,8 @@ def similarity_view(review: ClassReview, *, site: SiteView, pages: Mapping[str, 
     rows = []
     for n, pair in enumerate(review.pairs):
         detailed = n < DETAILED_PAIRS
-        a_lines = frozenset(x for f in pair.fragments for x in range(f.a[0], f.a[1] + 1))
-        b_lines = frozenset(x for f in pair.fragments for x in range(f.b[0], f.b[1] + 1))
+        a_lines = _matched(review, pair, "a")
+        b_lines = _matched(review, pair, "b")
         rows.append(PairRow(
             anchor=pair_anchor(pair), task=pair.task,
             score="identical" if pair.identical else f"{pair.score:.0%}",
@@ -140,6 +140,16 @@ def similarity_view(review: ClassReview, *, site: SiteView, pages: Mapping[str, 
             detailed=detailed,
         ))
     return SimilarityView(site, tuple(rows), f"{SIMILAR_FROM:.0%}", students)
+
+
+def _matched(review: ClassReview, pair: Pair, side: str) -> frozenset[int]:
+    """The lines of one side to highlight: the shared fragments, every own line when the two
+    files are byte-identical (the task's common code then shares no counted fingerprint)."""
+    owner = pair.a if side == "a" else pair.b
+    if pair.identical:
+        return review.own_lines.get((owner, pair.task), frozenset())
+    spans = [f.a if side == "a" else f.b for f in pair.fragments]
+    return frozenset(x for first, last in spans for x in range(first, last + 1))
 
 
 def _span(lines: tuple[int, int]) -> str:

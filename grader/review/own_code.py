@@ -28,7 +28,8 @@ class Source:
 
 @dataclass(frozen=True)
 class OwnCode:
-    """A source's own lines (outside every provided region) and their fingerprints."""
+    """A source's own lines (not blank, outside every provided region, and not a line of the
+    original left as it was) and the fingerprints of its own statements."""
 
     source: Source
     lines: frozenset[int]
@@ -51,11 +52,21 @@ def own_code(source: Source, *, original: OriginalScript) -> OwnCode | None:
             line for m in alignment.matches if m.lines
             for line in range(min(m.lines), max(m.lines) + 1)
         )
-    count = len(source.text.splitlines())
-    lines = frozenset(n for n in range(1, count + 1) if n not in provided)
+    handed_lines = _lines(original.text)
+    lines = frozenset(
+        n for n, line in enumerate(source.text.splitlines(), start=1)
+        if n not in provided and line.strip() and line.strip() not in handed_lines
+    )
     handed_out = _statements(original.text)
     written = [s for s in own_statements(tree, provided) if ast.dump(s) not in handed_out]
     return OwnCode(source, lines, fingerprint(canonical(written)))
+
+
+@lru_cache(maxsize=8)
+def _lines(text: str) -> frozenset[str]:
+    """The original's lines, stripped: its docstring, markers, instructions and placeholders,
+    left as handed out, are not the student's own lines either."""
+    return frozenset(line.strip() for line in text.splitlines())
 
 
 @lru_cache(maxsize=8)

@@ -4,15 +4,19 @@ The canonical code (``grader.review.canonical``) is tokenised by ``grader.pysour
 character per token; every run of ``k`` tokens is hashed and, of every ``window`` consecutive
 hashes, the smallest is kept. Two files that share a run of at least ``k + window - 1`` tokens
 are guaranteed to share a fingerprint; shorter shared runs are ignored, which keeps the chance
-matches of a small task out. The hashes are Python's string hashes: they differ between
-processes, so one comparison fingerprints every file in one process.
+matches of a small task out. The hashes are the same in every process and on every run (a
+re-rendered report shows the same scores): each token stands for a 64-bit BLAKE2b digest of its
+type and text, and a k-gram is hashed as a tuple of those integers, which Python hashes without
+the per-process salt it gives strings.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
-from grader.pysource.tokens import tokenise
+from grader.pysource.tokens import symbol_key, tokenise
 from grader.review.canonical import Canonical
 
 #: tokens per k-gram and k-grams per window, chosen on the generated corpus (see the README)
@@ -38,7 +42,8 @@ def fingerprint(code: Canonical, *, k: int = K, window: int = WINDOW) -> Fingerp
         return Fingerprints({}, 0)
     tokens = tokenise(code.text)
     text = tokens.code
-    grams = [hash(text[i : i + k]) for i in range(len(text) - k + 1)]
+    ids = [_stable(symbol) for symbol in text]
+    grams = [hash(tuple(ids[i : i + k])) for i in range(len(text) - k + 1)]
     chosen: dict[int, tuple[int, int]] = {}
     last = -1
     for start in range(max(1, len(grams) - window + 1)):
@@ -55,3 +60,10 @@ def fingerprint(code: Canonical, *, k: int = K, window: int = WINDOW) -> Fingerp
                 last_line = min(tokens.lines[at + k - 1][1], len(code.spans))
                 chosen[low] = (code.spans[first_line - 1][0], code.spans[last_line - 1][1])
     return Fingerprints(chosen, len(text))
+
+
+@lru_cache(maxsize=65536)
+def _stable(symbol: str) -> int:
+    """The same integer for the same token in every process."""
+    digest = hashlib.blake2b(repr(symbol_key(symbol)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

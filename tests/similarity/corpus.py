@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 
+from grader.diff.align import align_provided
 from grader.original.parse import parse_original
-from grader.review.own_code import Source, own_code
 from grader.spec import Assignment, TaskSpec
 from similarity.transforms import TRANSFORMS, everything
 
@@ -39,8 +39,11 @@ class CorpusFile:
 
 
 def own_lines(text: str, task: TaskSpec) -> frozenset[int]:
-    found = own_code(Source("x", "student", task.id, text, ""), original=parse_original(task))
-    return found.lines if found else frozenset()
+    """Every line outside the provided regions (where a student may change anything)."""
+    alignment = align_provided(parse_original(task), text)
+    provided = {line for m in alignment.matches if m.lines
+                for line in range(min(m.lines), max(m.lines) + 1)}
+    return frozenset(range(1, len(text.splitlines()) + 1)) - provided
 
 
 @cache
