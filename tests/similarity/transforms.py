@@ -175,11 +175,19 @@ def sequential_style(text: str, own: frozenset[int], rng: random.Random) -> str:
 
 
 def loops(text: str, own: frozenset[int], rng: random.Random) -> str:
-    """A run of ``model.add`` calls as a loop over the layers."""
+    """A run of ``model.add`` calls (or a ``Sequential`` list, made into them first) as a loop
+    over the layers."""
     tree = ast.parse(text)
     adds = _add_run(tree, own)
     if adds is None:
-        return text
+        added = sequential_style(text, own, rng)
+        if added == text:
+            return text
+        # no provided code builds a Sequential model: every line of the new text may hold it
+        text, tree = added, ast.parse(added)
+        adds = _add_run(tree, frozenset(range(1, added.count("\n") + 2)))
+        if adds is None:
+            return text
     create, run = adds
     lines = text.splitlines(keepends=True)
     target = ast.unparse(run[0].value.func.value)  # type: ignore[attr-defined]
