@@ -19,7 +19,7 @@ from grader.review.known import reference_sources
 from grader.review.own_code import Source
 from grader.review.readability import readability_notes
 from grader.review.stage import REFERENCE, review_class, similarity_findings
-from grader.spec import Assignment
+from grader.spec import Assignment, TaskSpec
 from tests.runtime_fakes import FakeExecutor, facts, outcome
 from tests.similarity.corpus import own_lines
 from tests.similarity.transforms import TRANSFORMS, everything
@@ -175,7 +175,7 @@ def test_check_warns_both_students_and_compares_with_a_folder(
     assert "similarity" in out and "known solution 2025/old" in out
 
 
-def _task1():  # type: ignore[no-untyped-def]
+def _task1() -> TaskSpec:
     from grader.spec import load_assignment
 
     return load_assignment().task("task1")

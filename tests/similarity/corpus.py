@@ -17,7 +17,8 @@ from pathlib import Path
 from grader.diff.align import align_provided
 from grader.original.parse import parse_original
 from grader.spec import Assignment, TaskSpec
-from similarity.transforms import TRANSFORMS, everything
+
+from .transforms import TRANSFORMS, everything
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,8 @@ from grader.original.parse import parse_original
 from grader.review.own_code import Source, boilerplate, own_code
 from grader.review.similarity import Printed, compare
 from grader.spec import TaskSpec
-from similarity.corpus import own_lines
+
+from .corpus import own_lines
 
 Files = Sequence[tuple[str, str]]  # (name, text)
 Scores = dict[frozenset[str], float]
@@ -46,7 +47,7 @@ def grader_winnowing(task: TaskSpec, files: Files) -> Scores:
 
 
 def copydetect_tool(task: TaskSpec, files: Files) -> Scores:
-    import copydetect  # an evaluation-only dependency (the dev extra)
+    import copydetect  # type: ignore[import-untyped]  # evaluation only (the dev extra)
     import numpy as np
 
     with tempfile.TemporaryDirectory() as folder:

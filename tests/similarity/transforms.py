@@ -115,7 +115,7 @@ def reorder(text: str, own: frozenset[int], rng: random.Random) -> str:
             continue
         used |= {id(first), id(second)}
         a = lines[first.lineno - 1 : first.end_lineno]
-        gap = lines[first.end_lineno : second.lineno - 1]  # type: ignore[misc]
+        gap = lines[first.end_lineno : second.lineno - 1]
         b = lines[second.lineno - 1 : second.end_lineno]
         lines[first.lineno - 1 : second.end_lineno] = b + gap + a
     return "".join(lines)
