@@ -231,3 +231,15 @@ def test_scores_are_the_same_in_every_process(assignment: Assignment, tmp_path: 
         for seed in ("1", "2")
     }
     assert len(runs) == 1 and runs.pop().startswith("[")
+
+
+def test_code_nested_too_deeply_is_no_crash(assignment: Assignment) -> None:
+    """A hand-in whose syntax tree is deeper than Python's recursion limit is one student's
+    problem: no fingerprints, no notes crash, and the rest of the class is still compared."""
+    original = assignment.task("task1").original.read_text()
+    deep = original.replace("model = None", "model = None\ny = " + "-" * 900 + "1\n")
+    ada = _example("task1")["s2301147_ada"]
+    review = review_class([_source("deep", "task1", deep), _source("a", "task1", ada),
+                           _source("b", "task1", ada)], assignment=assignment)
+    assert [(p.a, p.b) for p in review.pairs] == [("a", "b")]
+    assert ("deep", "task1") in review.notes

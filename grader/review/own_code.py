@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import tokenize
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -57,9 +58,16 @@ def own_code(source: Source, *, original: OriginalScript) -> OwnCode | None:
         n for n, line in enumerate(source.text.splitlines(), start=1)
         if n not in provided and line.strip() and line.strip() not in handed_lines
     )
-    handed_out = _statements(original.text)
-    written = [s for s in own_statements(tree, provided) if ast.dump(s) not in handed_out]
-    return OwnCode(source, lines, fingerprint(canonical(written)))
+    try:
+        handed_out = _statements(original.text)
+        written = [s for s in own_statements(tree, provided) if ast.dump(s) not in handed_out]
+        prints = fingerprint(canonical(written))
+    except (RecursionError, MemoryError, ValueError, SyntaxError, tokenize.TokenError):
+        # code nested deeper than the syntax-tree walks can follow: one student's problem, not
+        # the class's; the hand-in is still listed, with no fingerprints to match
+        log.warning("cannot fingerprint %s's %s (nested too deeply)", source.owner, source.task)
+        prints = Fingerprints({}, 0)
+    return OwnCode(source, lines, prints)
 
 
 @lru_cache(maxsize=8)
