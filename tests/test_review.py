@@ -243,3 +243,30 @@ def test_code_nested_too_deeply_is_no_crash(assignment: Assignment) -> None:
                            _source("b", "task1", ada)], assignment=assignment)
     assert [(p.a, p.b) for p in review.pairs] == [("a", "b")]
     assert ("deep", "task1") in review.notes
+
+
+def test_known_solutions_are_kept_for_later_reports_and_a_damaged_list_is_exit_2(
+    tmp_path: Path, assignment: Assignment, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from grader.pipeline import grade
+    from grader.store.database import Store
+
+    ada = _example("task1")["s2301147_ada"]
+    copy = TRANSFORMS["literals"](ada, own_lines(ada, _task1()), random.Random(4))
+    root = _copy_class(tmp_path, {"now": copy})
+    earlier = _copy_class(tmp_path / "y2025", {"old": ada})
+    fake = FakeExecutor(lambda spec: outcome(spec.index, error=3.0, isolated=True,
+                                             facts=facts(layers=("Conv2D", "Dense"))))
+    out = tmp_path / "out"
+    grade(paths=[root], assignment=assignment, out_dir=out, executor=fake, runs=1,
+          tasks=["task1"], analysis=False, compare_with=[earlier])
+    assert main(["report", str(out)]) == 0  # no --compare-with: the stored ones still count
+    results = json.loads((out / "results.json").read_text())
+    (warning,) = [f for f in results["submissions"][0]["tasks"]["task1"]["findings"]
+                  if f["check"] == "similarity"]
+    assert "known solution class/old" in warning["message"]
+    with Store.in_folder(out) as store:
+        store.set_meta(compare_with="not a list")
+    capsys.readouterr()
+    assert main(["report", str(out)]) == 2
+    assert "compare_with" in capsys.readouterr().err

@@ -260,7 +260,9 @@ class Store:
 
     def sources(self) -> dict[str, str]:
         """Every kept task file's text by its sha256 (the review stage reads them)."""
-        return dict(self._db.execute("SELECT file_sha256, text FROM sources"))
+        rows = self._read("SELECT file_sha256, text FROM sources")
+        with decoding(self.path, "source"):
+            return {expect(sha, str): expect(text, str) for sha, text in rows}
 
     # ------------------------------------------------------------------------------------- runs
 
