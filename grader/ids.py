@@ -47,6 +47,7 @@ class CheckId(StrEnum):
     RUNS_DETERMINISTIC = "runs.deterministic"
     DATASET_MODIFIED = "dataset.modified"
     TRAINING_NONE = "training.none"
+    SIMILARITY = "similarity"
 
 
 class Stage(StrEnum):
@@ -56,6 +57,7 @@ class Stage(StrEnum):
     DIFF = "diff"  # grader.checks.diff.DIFF_CHECKS
     STATIC = "static"  # grader.checks.static.STATIC_CHECKS
     RUNTIME = "runtime"  # grader.checks.runtime.RUNTIME_CHECKS
+    REVIEW = "review"  # grader.review: the whole class compared, never a violation
 
 
 #: the values of :class:`grader.records.Severity` a check may default to
@@ -123,5 +125,8 @@ CHECKS: dict[CheckId, CheckInfo] = {
         _RUN, "warning", "all runs gave identical results: seeding suspected"),
     CheckId.DATASET_MODIFIED: CheckInfo(_RUN, "violation", "the dataset copy changed during a run"),
     CheckId.TRAINING_NONE: CheckInfo(_RUN, "violation", "no gradient-descent training observed"),
+    CheckId.SIMILARITY: CheckInfo(
+        (Stage.REVIEW,), "warning",
+        "own code much like another student's or a known solution's, or byte-identical"),
 }
 # fmt: on

@@ -27,6 +27,9 @@ from grader.records import (
     SubmissionResult,
 )
 from grader.report.results_json import build_results, results_document, write_results_json
+from grader.review.known import known_sources, reference_sources
+from grader.review.own_code import Source
+from grader.review.stage import ClassReview, review_class, with_similarity
 from grader.run.executor import Executor, make_executor
 from grader.run.machine import describe_machine
 from grader.run.planning import (
@@ -137,6 +140,7 @@ def grade(
     executor: Executor | None = None,
     intake: IntakeOptions | None = None,
     no_isolation: bool = False,
+    compare_with: Sequence[Path] = (),
 ) -> Batch:
     """Grade every submission under ``paths`` into ``out_dir``; KeyboardInterrupt stops cleanly.
 
@@ -145,12 +149,15 @@ def grade(
     was reached, and ``Batch.interrupted`` is set (the CLI says how to resume). ``jobs`` defaults
     to the usable cores divided by the spec's threads per run. The executor it makes itself
     must confine the runs, unless ``no_isolation`` (then every run and the report say so).
+    ``compare_with`` are folders of known solutions the review compares the class with (kept
+    for later batches and reports).
     """
     settings = make_settings(
         assignment=assignment, runs=runs, jobs=jobs, tasks=tasks, timeout=timeout,
         analysis=analysis, scheduler=scheduler, no_isolation=no_isolation,
     )
     verify_dataset(assignment)
+    known = known_sources(list(compare_with), assignment=assignment) if compare_with else []
     progress = progress or _Silent()
     batch = Batch(out_dir=out_dir)
     if executor is None:
@@ -161,7 +168,7 @@ def grade(
         try:
             _run_batch(batch, opened, paths=paths, assignment=assignment, settings=settings,
                        fresh=fresh, kind=kind, progress=progress, executor=executor,
-                       intake=intake)
+                       intake=intake, known=known)
         except KeyboardInterrupt:
             batch.interrupted = True
         finally:
@@ -183,6 +190,7 @@ def _run_batch(
     batch: Batch, opened: list[Store], *, paths: Sequence[Path], assignment: Assignment,
     settings: Settings, fresh: bool, kind: str, progress: Progress, executor: Executor,
     intake: IntakeOptions | None = None,
+    known: Sequence[Source] = (),
 ) -> None:
     """Intake, static stage, store, runs; the store it opens goes into ``opened``."""
     submissions = read_class(list(paths), assignment=assignment, options=intake).submissions
@@ -206,6 +214,9 @@ def _run_batch(
     # settings (those of its kind only)
     store.put_class(submissions, statics, kind=kind, runs_expected=settings.runs,
                     conditions=conditions)
+    if known:  # the review compares every later report with them too
+        store.put_sources((s.sha256, s.text) for s in known)
+        store.set_meta(compare_with=[[s.owner, s.task, s.sha256] for s in known])
     settings_key, machine_key = META_KEYS.get(kind, META_KEYS["student"])
     store.set_meta(**{
         "assignment": assignment.name, machine_key: describe_machine(),
@@ -269,6 +280,8 @@ def _render(
     legacy_runs = settings.get("runs")  # judges only rows of an older store (no runs of their own)
     students = build_results(store, assignment=assignment, runs=legacy_runs, kind="student")
     reference = build_results(store, assignment=assignment, runs=legacy_runs, kind="reference")
+    review = stored_review(store, assignment=assignment)
+    students = with_similarity(students, review, assignment=assignment)
     graded = students or reference  # a folder holding only `grader reference` lists the reference
 
     def exports(stage: Path) -> None:  # published with the pages, all or nothing
@@ -292,6 +305,7 @@ def _render(
         assignment=assignment,
         out_dir=out_dir,
         also=exports,
+        review=review,
     )
     return students, reference
 
@@ -302,6 +316,24 @@ def _table(store: Store, meta: dict[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise StoreError(f"{store.path}: the stored {key} are damaged (not a table)")
     return value
+
+
+def stored_review(store: Store, *, assignment: Assignment) -> ClassReview:
+    """The review stage over the stored class, the reference and the stored known solutions;
+    a task file stored before the store kept texts is left out of it."""
+    texts = store.sources()
+    sources = [Source(s.id, "student", task, texts[t.file_sha256], t.file_sha256)
+               for s in store.submissions(kind="student") for task, t in s.tasks.items()
+               if t.file_sha256 in texts]
+    listed = store.meta().get("compare_with") or []
+    if not (isinstance(listed, list) and all(
+            isinstance(e, list) and len(e) == 3 and all(isinstance(x, str) for x in e)
+            for e in listed)):
+        raise StoreError(f"{store.path}: the stored compare_with list is damaged")
+    known = [Source(owner, "known", task, texts[sha], sha)
+             for owner, task, sha in listed if sha in texts]
+    return review_class([*sources, *reference_sources(assignment), *known],
+                        assignment=assignment)
 
 
 def render_outputs(

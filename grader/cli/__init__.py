@@ -24,6 +24,8 @@ ASSIGNMENT_HELP = ("an assignment folder (its assignment.toml) or spec file; pat
                    "relative to its folder (default: the assignment shipped with the grader)")
 NO_ISOLATION_HELP = ("run student code even where no isolation layer (bubblewrap, util-linux "
                      "namespaces) works: resource limits only, and the report says so")
+COMPARE = ("also compare every hand-in's own code with the solutions under DIR (an earlier "
+           "year's class, a folder of known solutions); may be repeated")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-isolation", action="store_true", help=NO_ISOLATION_HELP)
     run.add_argument("--no-analysis", action="store_true",
                      help="skip the extra run that draws each model's sensitivity analysis")
+    run.add_argument("--compare-with", action="append", default=[], metavar="DIR", help=COMPARE)
     add_intake_arguments(run)
 
     intake = commands.add_parser("intake", help="how the paths would be read: students, roster, "
@@ -62,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--json", action="store_true", help="print findings as JSON")
     check.add_argument("--assignment", help=ASSIGNMENT_HELP)
+    check.add_argument("--compare-with", action="append", default=[], metavar="DIR",
+                       help=COMPARE)
 
     reference = commands.add_parser("reference", help="grade the reference solutions")
     reference.add_argument("--runs", type=int, help="runs per task (default: the assignment's)")
@@ -85,25 +90,30 @@ def _check(args: argparse.Namespace) -> int:
     from grader.cli.check_printout import check_json, check_lines, has_violation
     from grader.intake.discover import IntakeError
     from grader.original.parse import OriginalError
+    from grader.review.checked import review_checked
     from grader.spec import SpecError, load_assignment
 
     try:
         assignment = load_assignment(args.assignment)
         checked = check_paths([Path(p) for p in args.paths], assignment=assignment)
+        checked, review = review_checked(
+            checked, assignment=assignment, compare_with=[Path(p) for p in args.compare_with])
     except (SpecError, OriginalError, IntakeError) as exc:
         print(f"grader check: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(check_json(checked), indent=2))
+        print(json.dumps(check_json(checked, notes=review.notes), indent=2))
     elif sys.stdout.isatty():
         from rich.console import Console
         from rich.text import Text
 
         console = Console(soft_wrap=True, highlight=False)
-        for line in check_lines(checked, task_files={t.id: t.file for t in assignment.tasks}):
+        for line in check_lines(checked, task_files={t.id: t.file for t in assignment.tasks},
+                                notes=review.notes):
             console.print(Text(line.text, style=line.style))
     else:
-        for line in check_lines(checked, task_files={t.id: t.file for t in assignment.tasks}):
+        for line in check_lines(checked, task_files={t.id: t.file for t in assignment.tasks},
+                                notes=review.notes):
             print(line.text)
     return 1 if has_violation(checked) else 0
 
@@ -173,6 +183,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
             scheduler=scheduler, kind=kind, progress=RunProgress(console),
             intake=options_from(args),
             no_isolation=args.no_isolation,
+            compare_with=[Path(p) for p in getattr(args, "compare_with", [])],
         )
     except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError, StoreError,
             OutputError) as exc:

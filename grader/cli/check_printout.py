@@ -6,12 +6,16 @@ Pure: results in, lines (with a style name for colour) or JSON-ready data out; t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from grader.ids import CheckId
 from grader.records import Finding, Severity, StaticResult, Submission
+from grader.review.readability import Note
+
+#: readability notes per (student id, task id): advisory, printed after the findings
+Notes = Mapping[tuple[str, str], Sequence[Note]]
 
 Checked = Sequence[tuple[Submission, dict[str, StaticResult]]]
 
@@ -55,7 +59,8 @@ def _expected_path(submission: Submission, task_file: str) -> str:
     return f"{submission.source}{joint}{task_file}"
 
 
-def check_lines(checked: Checked, *, task_files: dict[str, str]) -> list[Line]:
+def check_lines(checked: Checked, *, task_files: dict[str, str],
+                notes: Notes | None = None) -> list[Line]:
     """The human-readable report: per student and task, findings then a verdict."""
     lines: list[Line] = []
     for submission, results in checked:
@@ -73,19 +78,27 @@ def check_lines(checked: Checked, *, task_files: dict[str, str]) -> list[Line]:
                         SEVERITY_STYLE[finding.severity],
                     )
                 )
+            for note in (notes or {}).get((submission.id, task_id), ()):
+                lines.append(Line(f"    {path}:{note.line}: [note] {note.kind}: {note.message}",
+                                  "dim"))
             verdict = task_verdict(result)
             style = "green" if verdict.startswith("no violations") else "bold red"
             lines.append(Line(f"    => {verdict}", "yellow" if verdict == "missing" else style))
     return lines
 
 
-def check_json(checked: Checked) -> list[dict[str, Any]]:
-    """The findings in the results.json finding format."""
+def check_json(checked: Checked, *, notes: Notes | None = None) -> list[dict[str, Any]]:
+    """The findings in the results.json finding format, and the readability notes."""
     return [
         {
             "id": submission.id,
             "tasks": {
-                task_id: {"findings": [f.to_json() for f in result.findings]}
+                task_id: {
+                    "findings": [f.to_json() for f in result.findings],
+                    "notes": [{"line": n.line, "kind": n.kind, "message": n.message,
+                               "rule": n.rule}
+                              for n in (notes or {}).get((submission.id, task_id), ())],
+                }
                 for task_id, result in results.items()
             },
         }

@@ -24,6 +24,7 @@ from grader.pysource.lines import line_reader, line_texts
 _DROPPED = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
 _BY_TYPE = frozenset({tokenize.INDENT, tokenize.DEDENT, tokenize.NEWLINE})
 _VOCABULARY: dict[tuple[int, str], str] = {}
+_KEYS: dict[str, tuple[int, str]] = {}  # the other way round
 #: the token types of an f-string's start and end, from Python 3.12 (PEP 701); None before
 if hasattr(tokenize, "FSTRING_START"):
     # getattr: type checkers that target 3.11 do not know the names
@@ -72,7 +73,14 @@ def _symbol(key: tuple[int, str]) -> str:
         point = 0x100 + len(_VOCABULARY)
         found = chr(point + 0x800 if point >= 0xD800 else point)  # skip the surrogates
         _VOCABULARY[key] = found
+        _KEYS[found] = key
     return found
+
+
+def symbol_key(symbol: str) -> tuple[int, str]:
+    """The token (its type and normalised text) that ``symbol`` stands for. Symbols are handed
+    out in the order tokens are first seen, so they differ between processes; the keys do not."""
+    return _KEYS[symbol]
 
 
 @lru_cache(maxsize=65536)

@@ -28,8 +28,15 @@ from grader.report.formatting import page_names
 from grader.report.leaderboard import Ranked, entries, rank
 from grader.report.leaderboard_view import leaderboard_view
 from grader.report.plots import Plot, Point, task_plots
+from grader.report.review_view import (
+    SIMILARITY_PAGE,
+    review_cell,
+    similarity_view,
+    student_review,
+)
 from grader.report.student_view import student_view
 from grader.report.view import overview_view, site_view
+from grader.review.stage import ClassReview
 from grader.spec import Assignment, TaskSpec
 
 ASSETS = ("report.css",)
@@ -109,6 +116,7 @@ def render_report(
     assignment: Assignment,
     out_dir: Path,
     also: Callable[[Path], object] | None = None,
+    review: ClassReview | None = None,
 ) -> Path:
     """Write the whole report into ``out_dir`` and return the path of its ``index.html``.
 
@@ -117,13 +125,15 @@ def render_report(
     is rendered into a staging folder first (with whatever ``also`` writes into it: the exports)
     and swapped in only when complete; pages of students no longer graded go only then. A
     file-system fault raises OutputError and leaves the previous report as it was.
+    ``review`` (the review stage's similarity and notes) adds ``similarity.html``, the overview's
+    review column and a review section on each student's page.
     """
     out_dir = Path(out_dir)
     with published(out_dir) as stage:
         if also is not None:
             also(stage)
         _write_site(stage, results=results, reference=reference, meta=meta,
-                    assignment=assignment)
+                    assignment=assignment, review=review)
     return out_dir / "index.html"
 
 
@@ -134,6 +144,7 @@ def _write_site(
     reference: Sequence[SubmissionResult],
     meta: ReportMeta,
     assignment: Assignment,
+    review: ClassReview | None = None,
 ) -> None:
     env = environment()
     tasks = graded_tasks(assignment, [*results, *reference])
@@ -150,8 +161,15 @@ def _write_site(
     _copy_assets(out_dir / "assets")
     index = out_dir / "index.html"
     overview = overview_view(
-        results=results, reference=reference, meta=meta, tasks=tasks, pages=from_root, plots=plots
+        results=results, reference=reference, meta=meta, tasks=tasks, pages=from_root, plots=plots,
+        review=None if review is None else {r.id: review_cell(review, r.id) for r in results},
+        similar_pairs=0 if review is None else sum(p.similar for p in review.pairs),
     )
+    if review is not None:
+        similar = similarity_view(review, site=site_view(meta), pages=from_root,
+                                  students=len(results))
+        write_atomic(out_dir / SIMILARITY_PAGE, env.get_template("similarity.html.j2").render(
+            view=similar, page="similarity", script=NO_SCRIPT))
     script = page_script()
     write_atomic(
         index,
@@ -175,6 +193,7 @@ def _write_site(
         tasks=tasks,
         ranked=ranked,
         names=names,
+        review=review,
     )
 
 
@@ -188,6 +207,7 @@ def _write_students(
     tasks: Sequence[TaskSpec],
     ranked: dict[str, list[Ranked]],
     names: dict[str, str],
+    review: ClassReview | None = None,
 ) -> None:
     """A page per student and per reference solution (into a fresh staging folder)."""
     template = env.get_template("student.html.j2")
@@ -207,9 +227,11 @@ def _write_students(
                 previous=(before.id, names[before.id]) if before else None,
                 following=(after.id, names[after.id]) if after else None,
             )
+            aids = None if review is None or label else student_review(
+                review, owner=result.id, tasks=[t.id for t in tasks], pages=names)
             write_atomic(
                 folder / names[result.id],
-                template.render(view=view, page="student", script=NO_SCRIPT),
+                template.render(view=view, page="student", script=NO_SCRIPT, review=aids),
             )
 
 

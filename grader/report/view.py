@@ -8,6 +8,7 @@ Student pages are prepared in ``student_view``, the leaderboard in ``leaderboard
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -81,6 +82,7 @@ class OverviewRow:
     violations_sort: str
     filter_tokens: str  # "task1:valid *:valid task2:invalid *:invalid"
     hand_in: HandInView | None = None  # the name and lateness shown beside the id
+    review: Cell | None = None  # similarity and readability notes (the review stage)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ class OverviewView:
     rows: tuple[OverviewRow, ...]
     pinned: tuple[OverviewRow, ...]
     filters: tuple[FilterGroup, ...]
+    review_column: Column | None = None  # when the review stage ran
+    similar_pairs: int = 0  # pairs over the similarity line, for the link to their page
 
 
 def site_view(meta: ReportMeta, *, root: str = "") -> SiteView:
@@ -252,9 +256,15 @@ def overview_view(
     tasks: Sequence[TaskSpec],
     pages: Mapping[str, str],
     plots: Mapping[str, tuple[Plot, ...]],
+    review: Mapping[str, Cell] | None = None,
+    similar_pairs: int = 0,
 ) -> OverviewView:
-    """The class overview; ``pages`` maps each id (students and reference) to its page's path."""
+    """The class overview; ``pages`` maps each id (students and reference) to its page's path;
+    ``review`` the review column's cell of each student, when the review stage ran."""
     columns = task_columns(tasks)
+    rows = tuple(overview_row(r, tasks=tasks, href=pages[r.id]) for r in results)
+    if review is not None:
+        rows = tuple(dataclasses.replace(r, review=review.get(r.id)) for r in rows)
     return OverviewView(
         site=site_view(meta),
         tasks=tuple(
@@ -270,10 +280,14 @@ def overview_view(
         ),
         student_column=Column("Student", 0, False),
         violations_column=Column("Violated checks", 1 + COLUMNS_PER_TASK * len(tasks), False),
-        rows=tuple(overview_row(r, tasks=tasks, href=pages[r.id]) for r in results),
+        rows=rows,
         pinned=tuple(
             overview_row(r, tasks=tasks, href=pages[r.id], label="reference solution")
             for r in reference
         ),
         filters=filter_groups(results, tasks),
+        review_column=None if review is None else Column(
+            "Review", 2 + COLUMNS_PER_TASK * len(tasks), True,
+            "highest similarity to another hand-in; readability notes (advisory)"),
+        similar_pairs=similar_pairs,
     )

@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS runs (
     conditions TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (task, file_sha256, conditions, idx)
 );
+CREATE TABLE IF NOT EXISTS sources (file_sha256 TEXT PRIMARY KEY, text TEXT NOT NULL);
 """
 
 #: version 1 keyed runs without their conditions: they are kept under the conditions "" (which no
@@ -214,6 +215,9 @@ class Store:
                          else None, json.dumps(static_to_json(result)), runs_expected,
                          conditions),
                     )
+                    if file is not None and file.text is not None:  # for the review stage
+                        db.execute("INSERT OR IGNORE INTO sources (file_sha256, text) "
+                                   "VALUES (?, ?)", (file.sha256, file.text))
 
     def submissions(self, *, kind: str | None = None) -> list[StoredSubmission]:
         query = "SELECT id, source, sha256, kind, hand_in FROM submissions"
@@ -246,6 +250,19 @@ class Store:
                              hand_in=hand_ins[i])
             for i, s, h, k, _ in rows
         ]
+
+    def put_sources(self, texts: Iterable[tuple[str, str]]) -> None:
+        """Keep task files' texts (sha256, text) that no stored submission holds (known
+        solutions the review compares with)."""
+        with self._transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO sources (file_sha256, text) VALUES (?, ?)",
+                           list(texts))
+
+    def sources(self) -> dict[str, str]:
+        """Every kept task file's text by its sha256 (the review stage reads them)."""
+        rows = self._read("SELECT file_sha256, text FROM sources")
+        with decoding(self.path, "source"):
+            return {expect(sha, str): expect(text, str) for sha, text in rows}
 
     # ------------------------------------------------------------------------------------- runs
 

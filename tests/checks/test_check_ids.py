@@ -58,7 +58,8 @@ def test_the_table_holds_every_member_once_and_nothing_else() -> None:
     assert list(CHECKS) == list(CheckId)
     assert all(Severity(info.severity) for info in CHECKS.values())
     warnings = {str(c) for c, info in CHECKS.items() if Severity(info.severity) is Severity.WARNING}
-    assert warnings == {"files.extra", "files.renamed", "diff.excessive", "runs.deterministic"}
+    assert warnings == {"files.extra", "files.renamed", "diff.excessive", "runs.deterministic",
+                        "similarity"}
 
 
 def test_every_registered_check_has_a_member_id_and_its_severity() -> None:
@@ -76,6 +77,7 @@ def test_each_id_is_produced_where_the_table_says() -> None:
             produced[check.id].add(stage)
     for check_id in _intake_ids():
         produced[check_id].add(Stage.INTAKE)
+    produced[CheckId.SIMILARITY].add(Stage.REVIEW)  # grader.review.stage compares the class
     assert {c: set(info.stages) for c, info in CHECKS.items()} == produced
 
 

@@ -1,0 +1,1 @@
+"""Benchmark scripts (run directly; pytest does not collect them)."""

@@ -1,0 +1,1 @@
+"""Tests of the ``review`` stage: similarity between hand-ins and readability notes."""
