@@ -1,11 +1,11 @@
 """Evaluate the similarity tools on the generated corpus: precision, recall and speed.
 
 Not a test (pytest does not collect it). The corpus (``tests/review/similarity/corpus.py``) copies
-every hand-in of the example class and the reference under each transformation students use to
-hide a copy; honest pairs are different authors. For each tool it prints the threshold with the
-best F1 and its precision and recall, the recall per transformation, and the time to compare a class of
-300 (two tasks) all-pairs. Dolos is evaluated when ``npm install @dodona/dolos-lib`` was run in
-the folder ``tools.DOLOS_DIR`` names; copydetect when it is installed (the dev extra).
+every hand-in of the example class and the reference under each transformation students use to hide
+a copy; honest pairs are different authors. For each tool it prints the threshold with the best F1
+and its precision and recall, the recall per transformation, and the time to compare a class of 300
+(two tasks) all-pairs. Dolos is evaluated when ``npm install @dodona/dolos-lib`` was run in the
+folder ``tools.DOLOS_DIR`` names; copydetect when it is installed (the dev extra).
 
     python tests/benchmarks/eval_similarity.py [--students 300] [--tools grader,copydetect,dolos]
 """
