@@ -24,6 +24,7 @@ class CheckId(StrEnum):
     FILES_RENAMED = "files.renamed"
     FILES_AMBIGUOUS = "files.ambiguous"
     SYNTAX = "syntax"
+    SOURCE_ENCODING = "source.encoding"
     PROTECTED_MODIFIED = "protected.modified"
     FLAGS_NOT_FALSE = "flags.not_false"
     DIFF_EXCESSIVE = "diff.excessive"
@@ -89,6 +90,9 @@ CHECKS: dict[CheckId, CheckInfo] = {
     CheckId.FILES_AMBIGUOUS: CheckInfo(
         _INTAKE, "violation", "two renamed files could be one task's: neither is graded"),
     CheckId.SYNTAX: CheckInfo(_INTAKE, "violation", "the task file does not parse as Python"),
+    CheckId.SOURCE_ENCODING: CheckInfo(
+        _INTAKE, "violation",
+        "the task file declares an encoding other than UTF-8 (PEP 263); it is never run"),
     CheckId.PROTECTED_MODIFIED: CheckInfo(
         (Stage.DIFF,), "violation", "a provided region was changed (comments and layout aside)"),
     CheckId.FLAGS_NOT_FALSE: CheckInfo(

@@ -77,7 +77,8 @@ def check_task(
         )
         return StaticResult(task.id, tuple(findings), None)
     if file.text is None:
-        if not any(f.check == CheckId.FILES_UNREADABLE for f in findings):
+        said = (CheckId.FILES_UNREADABLE, CheckId.SOURCE_ENCODING)  # intake said why already
+        if not any(f.check in said for f in findings):
             findings.append(
                 Finding(
                     CheckId.FILES_UNREADABLE,

@@ -272,11 +272,15 @@ def _collect(unit: _Unit, assignment: Assignment) -> Submission:
     for task_id, found in sorted(candidates.items()):
         found.sort(key=lambda item: (item[0], item[1].location))
         (_, chosen), others = found[0], found[1:]
-        source, problem = read_task_file(chosen, name=assignment.task(task_id).file)
+        source, problem, declared = read_task_file(chosen, name=assignment.task(task_id).file)
         files[task_id] = source
         if problem:
             findings.append(
                 Finding(CheckId.FILES_UNREADABLE, Severity.VIOLATION, problem, source.name)
+            )
+        elif declared:  # PEP 263 names another encoding than UTF-8: checked, never run
+            findings.append(
+                Finding(CheckId.SOURCE_ENCODING, Severity.VIOLATION, declared, source.name)
             )
         extras += [node.location for _, node in others]
     for extra in sorted(extras):

@@ -2,7 +2,8 @@
 
 Python runs a script only in UTF-8 (or what a PEP 263 line declares); a file saved as UTF-16 or
 UTF-32 by a Windows editor is text all the same, so the student is told to save it as UTF-8
-rather than that they handed in "a binary file".
+rather than that they handed in "a binary file". The text is decoded as Python decodes it
+(:mod:`grader.pysource.encoding`): a declared encoding other than UTF-8 is reported on its own.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import codecs
 import hashlib
 
 from grader.intake.filetree import READ_ERRORS, Node, TooLarge
+from grader.pysource.encoding import decode_source
 from grader.records import SourceFile
 
 #: a task file larger than this is not code a student wrote
@@ -29,8 +31,9 @@ def why(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def read_task_file(node: Node, *, name: str) -> tuple[SourceFile, str | None]:
-    """The task file as a SourceFile, and why its text could not be read (None when it could)."""
+def read_task_file(node: Node, *, name: str) -> tuple[SourceFile, str | None, str | None]:
+    """The task file as a SourceFile, why its text could not be read (None when it could), and
+    why its coding declaration keeps it from running (None when there is none, or UTF-8)."""
     raw = b""
     problem: str | None = None
     try:
@@ -42,18 +45,22 @@ def read_task_file(node: Node, *, name: str) -> tuple[SourceFile, str | None]:
     except READ_ERRORS as exc:
         problem = f"cannot be read ({why(exc)})"
     text: str | None = None
+    encoding = "utf-8"
+    declared: str | None = None
     if problem is None:
         if wide := _wide_encoding(raw):
             problem = f"{wide} text, which Python cannot run: save it as UTF-8"
         elif b"\0" in raw:
             problem = "a binary file, not a Python script"
         else:
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                problem = f"not UTF-8 text (byte {exc.start}): save it as UTF-8"
+            decoded = decode_source(raw)
+            text, encoding = decoded.text, decoded.encoding
+            problem, declared = decoded.unreadable, decoded.declared
     digest = hashlib.sha256(raw).hexdigest()
-    return SourceFile(name=name, path=node.location, sha256=digest, text=text), problem
+    source = SourceFile(
+        name=name, path=node.location, sha256=digest, text=text, encoding=encoding
+    )
+    return source, problem, declared
 
 
 def _wide_encoding(raw: bytes) -> str | None:

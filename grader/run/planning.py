@@ -18,6 +18,7 @@ from typing import Any
 from grader.harness import FACTS_VERSION
 from grader.ids import CheckId
 from grader.original.parse import parse_original
+from grader.pysource.encoding import encode_source, is_utf8
 from grader.records import RunSpec, StaticResult, Submission
 from grader.run.flags import force_flags
 from grader.run.machine import usable_cores
@@ -144,8 +145,9 @@ def plan_runs(
             result = static.get(task_id)
             if file is None or file.text is None or result is None or result.diff is None:
                 continue
-            if any(f.check == CheckId.SYNTAX for f in result.findings):
+            if any(f.check in _NOT_RUN for f in result.findings):
                 continue
+            _same_bytes(file.text, file.encoding, file.sha256)  # what runs is what was checked
             original = parse_original(assignment.task(task_id))
             done = store.run_indexes(task=task_id, file_sha256=file.sha256, conditions=conditions)
             indexes = list(range(settings.runs)) + ([ANALYSIS_INDEX] if settings.analysis else [])
@@ -178,6 +180,20 @@ def plan_runs(
                     analysis=is_analysis,
                     test_names=tuple(sorted(original.test_names)),
                     conditions=conditions,
+                    script_encoding=file.encoding,
                 )
                 (analysis if is_analysis else scored).append(spec)
     return scored + analysis, skipped
+
+
+#: findings that keep a file from running: Python would not read it as the grader checked it
+_NOT_RUN = frozenset({CheckId.SYNTAX, CheckId.SOURCE_ENCODING})
+
+
+def _same_bytes(text: str, encoding: str, sha256: str) -> None:
+    """Raise unless ``text`` encodes back to exactly the bytes whose hash was checked.
+
+    The flags rewrite is then the only change between the checked file and the one that runs.
+    """
+    if not is_utf8(encoding) or hashlib.sha256(encode_source(text, encoding)).hexdigest() != sha256:
+        raise GradingError(f"a task file does not encode back to the bytes checked ({encoding})")

@@ -30,6 +30,7 @@ INTAKE_PRODUCERS = {
     CheckId.FILES_RENAMED: {"intake/discover.py"},
     CheckId.FILES_AMBIGUOUS: {"intake/discover.py"},
     CheckId.SYNTAX: {"checks/stage.py"},
+    CheckId.SOURCE_ENCODING: {"intake/discover.py"},
 }
 IDS = {str(member) for member in CheckId}
 
