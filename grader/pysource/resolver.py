@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from grader.pysource.fixed import FixedValues
 from grader.pysource.literals import constant_string, is_constant, is_none, single_constants
 from grader.pysource.qualnames import (
     SCRIPT_MODULE,
@@ -62,7 +63,15 @@ class Resolver:
     #: names bound exactly once (in any scope), by a plain assignment, to whatever expression:
     #: what ``**options`` unpacks when ``options = {...}`` is written once
     single: dict[str, ast.expr] = field(default_factory=dict)
+    #: what :class:`grader.pysource.fixed.FixedValues` reads: every binding of each name (None
+    #: where a binding is not an expression), class-body constants, one-line functions
+    bindings: dict[str, list[ast.expr | None]] = field(default_factory=dict)
+    class_attributes: dict[str, list[ast.expr]] = field(default_factory=dict)
+    functions: dict[str, ast.FunctionDef | ast.Lambda] = field(default_factory=dict)
+    #: attribute names assigned anywhere (``x.NAME = ...``); a scan fills it in
+    stored_attributes: frozenset[str] = frozenset()
     _memo: dict[int, str | None] = field(default_factory=dict, repr=False)
+    _fixed: FixedValues | None = field(default=None, repr=False)
 
     #: the node types :meth:`from_nodes` reads; a caller that has grouped a tree's nodes by type
     #: may pass just these
@@ -70,7 +79,7 @@ class Resolver:
     NODE_TYPES: ClassVar[tuple[type[ast.AST], ...]] = (
         ast.Name, ast.Assign, ast.NamedExpr, ast.AnnAssign, ast.withitem, ast.Import,
         ast.ImportFrom, ast.arg, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-        ast.ExceptHandler, ast.Global, ast.Nonlocal,
+        ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.AugAssign, ast.arguments,
     )
     # fmt: on
 
@@ -87,20 +96,33 @@ class Resolver:
         imports: list[ast.Import | ast.ImportFrom] = []
         candidates: list[tuple[str, ast.expr]] = []
         assignments: list[tuple[str, ast.expr]] = []
+        valued: list[tuple[str, ast.expr]] = []  # every binding that has a value expression
         counts: dict[str, int] = {}
+        declared: dict[str, int] = {}  # global / nonlocal statements per name
+        classes: list[ast.ClassDef] = []
+        functions: list[ast.FunctionDef] = []
         for node in nodes:
             if isinstance(node, ast.Name):
                 if not isinstance(node.ctx, ast.Load):
                     counts[node.id] = counts.get(node.id, 0) + 1
             elif isinstance(node, ast.Assign):
                 for target in node.targets:
-                    candidates += _pairs(target, node.value)
+                    pairs = _pairs(target, node.value)
+                    candidates += pairs
+                    valued += pairs
                 if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
                     assignments.append((node.targets[0].id, node.value))
             elif isinstance(node, ast.NamedExpr | ast.AnnAssign) and node.value is not None:
-                candidates += _pairs(node.target, node.value)
+                pairs = _pairs(node.target, node.value)
+                candidates += pairs
+                valued += pairs
                 if isinstance(node.target, ast.Name):
                     assignments.append((node.target.id, node.value))
+            elif isinstance(node, ast.AugAssign):
+                if isinstance(node.target, ast.Name):  # x += 1 keeps a fixed x fixed
+                    valued.append((node.target.id, node.value))
+            elif isinstance(node, ast.arguments):
+                valued += [(arg.arg, default) for arg, default in _defaults(node)]
             elif isinstance(node, ast.withitem) and node.optional_vars is not None:
                 candidates += _pairs(node.optional_vars, node.context_expr)
             elif isinstance(node, ast.Import | ast.ImportFrom):
@@ -109,9 +131,13 @@ class Resolver:
                 name = node.arg if isinstance(node, ast.arg) else node.name
                 if name:
                     counts[name] = counts.get(name, 0) + 1
+                if isinstance(node, ast.ClassDef):
+                    classes.append(node)
+                elif isinstance(node, ast.FunctionDef):
+                    functions.append(node)
             elif isinstance(node, ast.Global | ast.Nonlocal):
                 for name in node.names:  # a second scope writes the name: never a constant
-                    counts[name] = counts.get(name, 0) + 2
+                    declared[name] = declared.get(name, 0) + 1
         aliases: dict[str, str] = {}
         stars: list[str] = []
         for node in sorted(imports, key=lambda n: (n.lineno, n.col_offset)):
@@ -121,6 +147,9 @@ class Resolver:
                 else:
                     counts[imported.name] = counts.get(imported.name, 0) + 1
                     aliases.setdefault(imported.name, imported.value)
+        bindings = _bindings(valued, counts)
+        for name, times in declared.items():
+            counts[name] = counts.get(name, 0) + 2 * times
         resolver = cls(
             aliases=aliases,
             alias_nodes={},
@@ -129,6 +158,9 @@ class Resolver:
             bound=frozenset(counts),
             constants=single_constants(assignments, counts),
             single={name: value for name, value in assignments if counts.get(name) == 1},
+            bindings=bindings,
+            class_attributes=_class_attributes(classes),
+            functions={f.name: f for f in functions if counts.get(f.name) == 1},
         )
         candidates.sort(key=lambda pair: (pair[1].lineno, pair[1].col_offset))
         resolver._bind_aliases(candidates)
@@ -273,16 +305,64 @@ class Resolver:
         return constant_string(node, self.constants)
 
     def is_constant(self, node: ast.AST) -> bool:
-        """Whether ``node`` is fixed when the script is written: literals, arithmetic on them,
-        tuples of them and names bound once (``SEED = 42``) to them."""
-        return is_constant(node, self.constants)
+        """Whether ``node`` is fixed when the script is written, the same in every run: literals
+        and what is computed from them alone (see :mod:`grader.pysource.fixed`)."""
+        if is_constant(node, self.constants):
+            return True
+        if self._fixed is None:  # built on the first question: most scripts never ask one
+            self._fixed = FixedValues(
+                resolve=self.resolve,
+                bindings=self.bindings,
+                class_attributes=self.class_attributes,
+                stored_attributes=self.stored_attributes,
+                functions=self.functions,
+            )
+        return self._fixed.is_fixed(node)
 
     def is_none(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.IfExp):  # None whichever branch runs
+            return self.is_none(node.body) and self.is_none(node.orelse)
         return is_none(node, self.constants)
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _bindings(
+    valued: list[tuple[str, ast.expr]], counts: dict[str, int]
+) -> dict[str, list[ast.expr | None]]:
+    """Each name's bindings: the value expressions found, and None for each binding without one
+    (a loop variable, a parameter without a default, an import ...)."""
+    values: dict[str, list[ast.expr | None]] = {}
+    for name, value in valued:
+        values.setdefault(name, []).append(value)
+    for name, found in values.items():
+        found += [None] * max(0, counts.get(name, 0) - len(found))
+    return values
+
+
+def _class_attributes(classes: list[ast.ClassDef]) -> dict[str, list[ast.expr]]:
+    """``NAME = value`` in class bodies, by name."""
+    found: dict[str, list[ast.expr]] = {}
+    for node in classes:
+        for statement in node.body:
+            if isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(statement.value)
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                if isinstance(statement.target, ast.Name):
+                    found.setdefault(statement.target.id, []).append(statement.value)
+    return found
+
+
+def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
+    """Parameters with their default values."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    pairs = list(zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults))
+    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+    return pairs
 
 
 def _pairs(target: ast.AST, value: ast.expr) -> list[tuple[str, ast.expr]]:

@@ -13,7 +13,7 @@ leaves the stage are :class:`grader.records.Finding` records.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from grader.pysource.qualnames import import_targets
@@ -80,6 +80,8 @@ class Scan:
     bound_lines: dict[str, tuple[int, ...]]
     classes: tuple[ast.ClassDef, ...]  # in source order
     call_funcs: frozenset[int]  # ids of nodes written in a call's function position
+    #: ``x.y = value``: the value assigned, by the id of its target (in ``attribute_targets``)
+    attribute_values: dict[int, ast.expr] = field(default_factory=dict)
 
 
 _ENV = "os.environ"
@@ -117,10 +119,13 @@ def build_scan(tree: ast.Module) -> Scan:
     env_writes: list[EnvWrite] = []
     for site in calls:
         _env_call(site, resolver, env_writes)
+    attribute_values: dict[int, ast.expr] = {}
     for assign in bucket(ast.Assign, ()):
         for target in assign.targets:
             if isinstance(target, ast.Subscript):
                 _env_item(target, assign.value, resolver, env_writes)
+            elif isinstance(target, ast.Attribute):
+                attribute_values[id(target)] = assign.value
     for augmented in bucket(ast.AugAssign, ()):
         _env_merge(augmented, resolver, env_writes)
     imports = [
@@ -129,6 +134,9 @@ def build_scan(tree: ast.Module) -> Scan:
         for node in bucket(kind, ())
         for imported in import_targets(node)
     ]
+    resolver.stored_attributes = frozenset(
+        a.attr for a in attributes if a.ctx.__class__ is not ast.Load
+    )
     loads: dict[str, list[Reference]] = {}
     for reference in references:
         loads.setdefault(reference.qualname, []).append(reference)
@@ -146,6 +154,7 @@ def build_scan(tree: ast.Module) -> Scan:
         bound_lines=_bound_lines(names, imports, bucket),
         classes=tuple(sorted(bucket(ast.ClassDef, ()), key=lambda c: (c.lineno, c.col_offset))),
         call_funcs=frozenset(id(site.node.func) for site in calls),
+        attribute_values=attribute_values,
     )
 
 

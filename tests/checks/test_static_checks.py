@@ -279,14 +279,18 @@ def test_first_resolvable_binding_wins_and_parameters_shadow_builtins() -> None:
     assert resolver.resolve_name("open") is None  # a parameter: not the builtin
 
 
-def test_constants_are_names_bound_once() -> None:
+def test_constants_are_names_every_binding_of_which_is_constant() -> None:
     tree = ast.parse(
-        "SEED = 40 + 2\nOTHER = SEED\nTWICE = 1\nTWICE = 2\ndef f(x=None):\n    pass\n"
+        "import time\nSEED = 40 + 2\nOTHER = SEED\nTWICE = 1\nTWICE = 2\nMIXED = 1\n"
+        "MIXED = time.time()\ndef f(x, y=3):\n    pass\nfor LOOP in (1, 2):\n    pass\n"
     )
     resolver = Resolver.from_tree(tree)
-    assert set(resolver.constants) == {"SEED", "OTHER"}
+    assert set(resolver.constants) == {"SEED", "OTHER"}  # the strings' table: bound once
     assert resolver.is_constant(ast.parse("(SEED, -1)", mode="eval").body)
-    assert not resolver.is_constant(ast.parse("TWICE", mode="eval").body)
+    for fixed in ("TWICE", "y", "len('seed') + abs(-3)", "TWICE if f else SEED"):
+        assert resolver.is_constant(ast.parse(fixed, mode="eval").body), fixed
+    for varying in ("MIXED", "x", "LOOP", "int(time.time())", "SEED if f else time.time()"):
+        assert not resolver.is_constant(ast.parse(varying, mode="eval").body), varying
 
 
 def test_single_bindings_keep_any_expression_but_only_once_bound_names() -> None:

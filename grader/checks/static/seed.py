@@ -25,8 +25,11 @@ from collections.abc import Iterator
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, called, code
+from grader.checks.static.seed_positions import SEED_POSITION
+from grader.checks.static.seed_state import Source, state_assignments, state_calls
 from grader.ids import CheckId
 from grader.pysource.scan import CallSite, Scan
+from grader.records import Finding, Severity
 
 # fmt: off
 #: calling (or handing on) one of these seeds a generator, whatever the arguments
@@ -40,8 +43,25 @@ SEEDING_FUNCTIONS: frozenset[str] = frozenset({
     "tensorflow.compat.v1.set_random_seed",
     "tensorflow.compat.v1.random.set_random_seed",
     "keras.utils.set_random_seed",
+    "random.setstate",
+    "random.Random().setstate",
+    "random.Random.seed",
+    "random.Random.setstate",
+    "random._inst.seed",
+    "random._inst.setstate",
+    "numpy.random.set_state",
+    "numpy.random.RandomState().set_state",
+    "numpy.random.RandomState.seed",
+    "numpy.random.RandomState.set_state",
+    "numpy.random._rand.seed",
+    "numpy.random._rand.set_state",
     "tensorflow.random.Generator.from_seed",
     "tensorflow.random.experimental.Generator.from_seed",
+    "tensorflow.random.Generator.from_state",
+    "tensorflow.random.experimental.Generator.from_state",
+    "tensorflow.random.Generator.from_key_counter",
+    "tensorflow.random.experimental.Generator.from_key_counter",
+    "tensorflow.experimental.numpy.random.seed",
     "tensorflow.config.experimental.enable_op_determinism",
     "torch.manual_seed",
     "torch.cuda.manual_seed",
@@ -62,6 +82,11 @@ SEED_ARGUMENT: dict[str, tuple[int, str]] = {
     "tensorflow.compat.v1.set_random_seed": (0, "seed"),
     "tensorflow.compat.v1.random.set_random_seed": (0, "seed"),
     "keras.utils.set_random_seed": (0, "seed"),
+    "random.Random.seed": (1, "a"),
+    "random._inst.seed": (0, "a"),
+    "numpy.random.RandomState.seed": (1, "seed"),
+    "numpy.random._rand.seed": (0, "seed"),
+    "tensorflow.experimental.numpy.random.seed": (0, "s"),
 }
 #: the seeding functions found by name (below) that take a seed, and how: ``set_seed(seed)``
 NAMED_SEED_ARGUMENT: dict[str, tuple[int, str]] = {
@@ -73,8 +98,9 @@ NAMED_SEED_ARGUMENT: dict[str, tuple[int, str]] = {
 SEEDING_NAMES: frozenset[str] = frozenset({"set_random_seed", "set_seed", "enable_op_determinism"})
 SEEDING_NAMESPACES: tuple[str, ...] = ("tensorflow.", "keras.")
 #: methods that reseed whatever generator they are called on
-SEEDING_METHODS: frozenset[str] = frozenset({"reset_from_seed"})
-
+SEEDING_METHODS: frozenset[str] = frozenset(
+    {"reset_from_seed", "reset_from_key_counter", "_legacy_seeding"}
+)
 # fmt: off
 #: generators (and seed sources) that are seeded when built from a constant
 SEEDED_BY_ARGUMENT: frozenset[str] = frozenset({
@@ -97,46 +123,19 @@ SEEDED_BY_ARGUMENT: frozenset[str] = frozenset({
 
 #: the keywords those constructors take their seed (or state) by
 GENERATOR_SEEDS: frozenset[str] = frozenset({"x", "seed", "entropy", "state"})
-
-SEED_KEYWORDS: frozenset[str] = frozenset({"seed", "random_state"})
-
-# fmt: off
-#: where known APIs take their seed positionally (0-based), as the installed Keras 3 and
-#: TensorFlow define them (tests/checks/test_seed_positions.py reads their signatures)
-SEED_POSITION: dict[str, int] = {
-    **{
-        f"keras.initializers.{name}": 0
-        for name in (
-            "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform",
-            "LecunNormal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-            "lecun_uniform", "lecun_normal",
-        )
-    },
-    "keras.initializers.Orthogonal": 1,
-    "keras.initializers.RandomNormal": 2,
-    "keras.initializers.RandomUniform": 2,
-    "keras.initializers.TruncatedNormal": 2,
-    "keras.initializers.VarianceScaling": 3,
-    "keras.layers.Dropout": 2,
-    "keras.layers.AlphaDropout": 2,
-    "keras.layers.GaussianDropout": 1,
-    "keras.layers.GaussianNoise": 1,
-    "keras.layers.SpatialDropout1D": 1,
-    "keras.layers.SpatialDropout2D": 2,  # (rate, data_format, seed)
-    "keras.layers.SpatialDropout3D": 2,
-    "keras.layers.RandomFlip": 1,
-    "keras.layers.RandomRotation": 3,
-    "keras.layers.RandomTranslation": 4,
-    "keras.layers.RandomZoom": 4,
-    "tensorflow.random.shuffle": 1,
-    "tensorflow.random.uniform": 4,
-    "tensorflow.random.normal": 4,
-    "tensorflow.random.truncated_normal": 4,
+#: where a constructor takes its seed positionally when not first: ``Generator(copy_from, state)``
+GENERATOR_SEED_POSITION: dict[str, int] = {
+    "tensorflow.random.Generator": 1,
+    "tensorflow.random.experimental.Generator": 1,
 }
-# fmt: on
-#: ``dataset.shuffle(buffer_size, seed)`` on a tf.data dataset (an object, so known by its method;
-#: NumPy's ``rng.shuffle(x, axis)`` takes no seed)
-SHUFFLE_SEED_POSITION = 1
+
+#: keywords that take a seed in any call (``seed2``: TensorFlow's raw ops; ``tf_random_seed``:
+#: an estimator's RunConfig)
+SEED_KEYWORDS: frozenset[str] = frozenset({"seed", "seed2", "random_state", "tf_random_seed"})
+
+#: methods of a tf.data dataset (an object, so known by its method) and where they take the seed:
+#: ``dataset.shuffle(buffer_size, seed)``; NumPy's ``rng.shuffle(x, axis)`` takes no seed
+DATASET_SEED_POSITION: dict[str, int] = {"shuffle": 1, "rejection_resample": 3}
 DATASETS = "tensorflow.data."
 
 # fmt: off
@@ -156,6 +155,18 @@ class Seed(LineCheck):
             "run must draw its own split and initial weights"
         )
 
+    def check(self, ctx: TaskContext) -> Iterator[Finding]:
+        yield from super().check(ctx)
+        for line, what in self._unknown_states(ctx.scan):  # the graded runs decide these
+            if line not in ctx.provided_lines:
+                yield self.finding(
+                    f"sets a generator's state the check cannot trace: {what}. Restoring a "
+                    "state saved earlier in the same run from the same generator is fine; a "
+                    "state fixed in the script is a seed. The graded runs compare the "
+                    "generators' states across runs",
+                    file=ctx.file.name, line=line, severity=Severity.WARNING,
+                )
+
     def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
         for site in scan.calls:
             yield from self._call(site, scan)
@@ -170,9 +181,27 @@ class Seed(LineCheck):
         for write in scan.env_writes:
             if write.key in SEEDING_ENVIRONMENT:
                 yield write.line, f"the environment variable {write.key}"
+        for source, line, what in state_assignments(scan):
+            if source is Source.FIXED:
+                yield line, f"{what} (a fixed generator state)"
+
+    def _unknown_states(self, scan: Scan) -> Iterator[Hit]:
+        for site in scan.calls:
+            for source, line, what in state_calls(site, scan):
+                if source is Source.UNKNOWN:
+                    yield line, what
+        for source, line, what in state_assignments(scan):
+            if source is Source.UNKNOWN:
+                yield line, what
 
     def _call(self, site: CallSite, scan: Scan) -> Iterator[Hit]:
         call, callee = site.node, site.callee
+        states = list(state_calls(site, scan))
+        if states:  # a state set (checked first: the setters are seeding functions too)
+            for source, line, what in states:
+                if source is Source.FIXED:
+                    yield line, f"{what} (a fixed generator state)"
+            return
         if callee is not None and (callee in SEEDING_FUNCTIONS or _internal_seeding(callee)):
             where = _seed_argument(callee)
             if where is None or _seeds(call, where, scan):
@@ -182,7 +211,11 @@ class Seed(LineCheck):
             yield site.line, called(call)
             return
         if callee in SEEDED_BY_ARGUMENT:
-            seeds = [*call.args[:1], *(k.value for k in call.keywords if k.arg in GENERATOR_SEEDS)]
+            first = GENERATOR_SEED_POSITION.get(callee, 0)
+            seeds = [
+                *call.args[first : first + 1],
+                *(k.value for k in call.keywords if k.arg in GENERATOR_SEEDS),
+            ]
             if any(_fixed(seed, scan) for seed in seeds):
                 yield site.line, f"{code(call)} (a generator with a fixed seed)"
             return
@@ -194,8 +227,9 @@ class Seed(LineCheck):
                     if name in SEED_KEYWORDS and _fixed(value, scan):
                         yield keyword.value.lineno, f"`{name}={ast.unparse(value)}` (unpacked)"
         position = SEED_POSITION.get(callee or "")
-        if position is None and site.method == "shuffle" and _maybe_dataset(site.receiver):
-            position = SHUFFLE_SEED_POSITION
+        if position is None and site.method in DATASET_SEED_POSITION:
+            if _maybe_dataset(site.receiver):
+                position = DATASET_SEED_POSITION[site.method]
         if position is not None and len(call.args) > position:
             argument = call.args[position]
             if not isinstance(argument, ast.Starred) and _fixed(argument, scan):

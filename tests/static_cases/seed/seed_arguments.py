@@ -1,4 +1,4 @@
-# expect: seed@9, seed@10, seed@11, seed@12, seed@13, seed@14, seed@15, seed@16, seed@17, seed@18, seed@19, seed@21
+# expect: seed@9, seed@10, seed@11, seed@12, seed@13, seed@14, seed@15, seed@16, seed@17, seed@18, seed@19, seed@20, seed@21
 import tensorflow as tf
 from tensorflow.keras import layers, initializers
 from sklearn.model_selection import train_test_split
