@@ -82,6 +82,8 @@ class Scan:
     call_funcs: frozenset[int]  # ids of nodes written in a call's function position
     #: ``x.y = value``: the value assigned, by the id of its target (in ``attribute_targets``)
     attribute_values: dict[int, ast.expr] = field(default_factory=dict)
+    #: ids of what is only tested for membership: ``m`` (and ``m.keys``) in ``"k" in m.keys()``
+    membership_tested: frozenset[int] = frozenset()
 
 
 _ENV = "os.environ"
@@ -155,6 +157,7 @@ def build_scan(tree: ast.Module) -> Scan:
         classes=tuple(sorted(bucket(ast.ClassDef, ()), key=lambda c: (c.lineno, c.col_offset))),
         call_funcs=frozenset(id(site.node.func) for site in calls),
         attribute_values=attribute_values,
+        membership_tested=_membership_tested(bucket(ast.Compare, ())),
     )
 
 
@@ -217,6 +220,25 @@ def _bound_lines(
         for declared in statement.names:
             lines.setdefault(declared, []).append(statement.lineno)
     return {name: tuple(found) for name, found in lines.items()}
+
+
+def _membership_tested(compares: list[ast.Compare]) -> frozenset[int]:
+    """The right-hand operands of ``in`` / ``not in``, and ``m.keys`` and ``m`` of
+    ``in m.keys()``."""
+    found: set[int] = set()
+    for compare in compares:
+        for op, operand in zip(compare.ops, compare.comparators, strict=True):
+            if not isinstance(op, ast.In | ast.NotIn):
+                continue
+            found.add(id(operand))
+            if (
+                isinstance(operand, ast.Call)
+                and not operand.args
+                and isinstance(operand.func, ast.Attribute)
+                and operand.func.attr == "keys"
+            ):
+                found |= {id(operand.func), id(operand.func.value)}
+    return frozenset(found)
 
 
 def _call_site(call: ast.Call, resolver: Resolver) -> CallSite:

@@ -3,7 +3,11 @@
 Evidence is a reference in code (not in a comment or a string) to a Keras layer class of the
 required kind, through any import style: ``layers.Conv2D(...)``, ``Conv2D`` imported under any
 name, ``getattr(layers, "GRU")``, a class that subclasses one (its ``class`` line names it), or
-``RNN(LSTMCell(...))``. The class lists are shared with the runtime check
+``RNN(LSTMCell(...))``; a hand-written recurrent cell counts through the ``keras.layers.RNN`` that
+wraps it. A hand-written convolution layer (a ``keras.layers.Layer`` whose ``call`` convolves with
+``tf.nn.conv2d``, ``tf.nn.convolution`` or ``keras.ops.conv``) is a convolution layer too: a
+reference to one of those operations counts (:data:`OPERATIONS`). The class lists are shared with
+the runtime check
 (:mod:`grader.checks.layer_kinds`); TensorFlow's ``compat.v1`` spellings are accepted besides. An
 import alone is no evidence: the layer has to be used. The runtime check
 (:class:`grader.checks.runtime.facts.TrainedLayers`) has the last word (it sees the model that was
@@ -34,6 +38,28 @@ COMPAT_V1: dict[str, frozenset[str]] = {
     }),
 }
 # fmt: on
+_TF_CONVOLUTIONS = (
+    "conv1d", "conv2d", "conv3d", "convolution", "conv_transpose", "conv1d_transpose",
+    "conv2d_transpose", "conv3d_transpose", "depthwise_conv2d", "separable_conv2d",
+    "atrous_conv2d", "atrous_conv2d_transpose",
+)
+_KERAS_CONVOLUTIONS = ("conv", "conv_transpose", "depthwise_conv", "separable_conv")
+# fmt: off
+#: operations a hand-written layer of the required kind is built on
+OPERATIONS: dict[str, frozenset[str]] = {
+    "convolution": frozenset({
+        *(f"tensorflow.nn.{name}" for name in _TF_CONVOLUTIONS),
+        *(f"tensorflow.compat.v1.nn.{name}" for name in _TF_CONVOLUTIONS),
+        *(f"keras.ops.{name}" for name in _KERAS_CONVOLUTIONS),
+        *(f"keras.ops.nn.{name}" for name in _KERAS_CONVOLUTIONS),
+        *(f"tensorflow.raw_ops.{name}" for name in (
+            "Conv", "Conv2D", "Conv3D", "DepthwiseConv2dNative", "Conv2DBackpropInput",
+            "Conv3DBackpropInputV2",
+        )),
+    }),
+    "recurrent": frozenset(),  # a hand-written cell is wrapped in keras.layers.RNN: a class
+}
+# fmt: on
 
 
 class LayersRequired(StaticCheck):
@@ -53,6 +79,8 @@ class LayersRequired(StaticCheck):
 
 
 def _is_layer(qualname: str, required: str) -> bool:
+    if qualname in OPERATIONS[required]:
+        return True
     if "()" in qualname or not qualname.startswith(LAYER_NAMESPACES):
         return False
     name = qualname.rpartition(".")[2]

@@ -51,6 +51,8 @@ DICT_WRITERS: frozenset[str] = frozenset({
     "update", "setdefault", "__setitem__", "__delitem__", "pop", "popitem", "clear",
 })
 # fmt: on
+#: what the script may test for membership (``"google.colab" in sys.modules``): only reads
+READ_ONLY_TESTS = frozenset({"sys.modules", "sys.modules.keys"})
 #: ``os.environ |= {...}`` updates the mapping in place (the seed check reads what it sets)
 ENVIRON = "os.environ"
 
@@ -76,12 +78,25 @@ class Monkeypatch(LineCheck):
             if _library(_namespace_of(item.value, scan)):
                 yield item.lineno, code(item)
         for line, qualname in forbidden_uses(scan, INTERPRETER_HOOKS):
-            yield line, f"`{qualname}`"
+            if not _only_tested(qualname, line, scan):
+                yield line, f"`{qualname}`"
         for name in scan.names:
             if name.id == "__builtins__":
                 yield name.lineno, "`__builtins__`"
         yield from _shadowing(ctx, scan)
         yield from _overridden_methods(ctx, scan)
+
+
+def _only_tested(qualname: str, line: int, scan: Scan) -> bool:
+    """``"google.colab" in sys.modules``: asking whether a module was imported changes nothing.
+
+    Only the membership test itself is exempt, and only when every use of ``sys.modules`` on the
+    line is one (``sys.modules["numpy"].mean = f`` on the same line is still reported).
+    """
+    if qualname not in READ_ONLY_TESTS:
+        return False
+    uses = [r for q in READ_ONLY_TESTS for r in scan.loads.get(q, ()) if r.line == line]
+    return bool(uses) and all(id(r.node) in scan.membership_tested for r in uses)
 
 
 def _patches(site: CallSite, scan: Scan) -> bool:
