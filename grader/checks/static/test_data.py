@@ -17,8 +17,10 @@ the test-set names it always read; code inserted into a provided region is.
 
 Attributes that happen to share the name (``self.test_x``, ``data.test_x``) are other objects'
 fields, not the module's test set, and are not reported; nor are names that merely contain it
-(``test_xs_count``). A parameter called ``test_x`` shadows the module's name, but the check does
-not follow scopes and reports its uses: renaming it is the easy fix, and it keeps the rule simple.
+(``test_xs_count``). A function's own variable that shares the name (a helper
+``def error_rate(model, test_x, test_y)``, a comprehension's ``for test_x in ...``) is not the
+test set either: scopes are followed as Python follows them (:mod:`grader.pysource.scopes`), so
+only a caller that passes the test set in is reported, where it passes it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from grader.diff.align import align_provided
 from grader.ids import CheckId
 from grader.pysource.qualnames import SCRIPT_MODULE, SCRIPT_NAMESPACES
 from grader.pysource.scan import Scan
+from grader.pysource.scopes import local_uses
 from grader.records import Finding, Severity
 
 log = logging.getLogger(__name__)
@@ -76,8 +79,9 @@ class TestDataUse(LineCheck):
         found = [name for name in scan.names if name.id in names]
         if any(name.lineno not in ctx.provided_lines for name in found):
             retyped = _modified_provided_lines(ctx)
+            local = local_uses(ctx.tree, frozenset(names))  # a helper's own parameter test_x
             for name in found:
-                if name.lineno not in retyped:
+                if name.lineno not in retyped and id(name) not in local:
                     yield name.lineno, f"`{name.id}`"
         resolver = scan.resolver
         for site in scan.calls:  # globals().get("test_x"), vars().__getitem__("test_x") ...
