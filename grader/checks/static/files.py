@@ -12,7 +12,9 @@ between runs (checkpoints); the graded run has none of them. Found, however the 
   ``plt.savefig``, ``dataset.cache("file")`` ...
 
 Reading the dataset (see :mod:`grader.checks.static.paths` for the spellings accepted) and
-``os.devnull`` are fine.
+``os.devnull`` are fine, and so is a method of the script's own that shares a file method's name
+(a callback's ``save()``, :mod:`grader.checks.static.own_methods`); where the receiver cannot be
+traced to the script's class or a library's, the finding is a warning that says so.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from dataclasses import dataclass
 
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, Prefixes, called, code
+from grader.checks.static.own_methods import OwnMethods, own_methods
 from grader.checks.static.paths import is_dataset, is_devnull
 from grader.ids import CheckId
 from grader.pysource.scan import CallSite, Scan
+from grader.records import Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -135,12 +139,47 @@ class SandboxFile(LineCheck):
             "provided dataset"
         )
 
+    def check(self, ctx: TaskContext) -> Iterator[Finding]:
+        yield from super().check(ctx)
+        own = own_methods(ctx.scan, FILE_METHODS)
+        for site in self._maybe_own(ctx.scan, own):
+            if site.line not in ctx.provided_lines:
+                yield self.finding(
+                    f"{code(site.node)} may write a file: the script defines its own "
+                    f"`{site.method}` method, but the check cannot tell whether this object is "
+                    "one of its own or a model. A graded run may only read the provided dataset; "
+                    "the runs record every file opened",
+                    file=ctx.file.name, line=site.line, severity=Severity.WARNING,
+                )
+
     def hits(self, ctx: TaskContext, scan: Scan) -> Iterator[Hit]:
         dataset = ctx.original.dataset_name
+        own = own_methods(scan, FILE_METHODS)
+        unsure = {id(site.node) for site in self._maybe_own(scan, own)}
         for site in scan.calls:
+            if id(site.node) in own.calls or id(site.node) in unsure:
+                continue  # the script's own save(), or a warning
             what = self._call(site, dataset, scan)
             if what:
                 yield site.line, what
+
+    @staticmethod
+    def _maybe_own(scan: Scan, own: OwnMethods) -> Iterator[CallSite]:
+        """``x.save(...)`` when the script defines a ``save`` itself and ``x`` is a plain name
+        the resolver cannot trace (a parameter, a loop variable): it may be either. An attribute
+        (``self.model``) or a call's result is not the script's object as far as the check can
+        see, and stays a violation."""
+        for site in scan.calls:
+            func = site.node.func
+            if (
+                site.method in own.names
+                and id(site.node) not in own.calls
+                and site.receiver is None
+                and isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and (site.node.args or site.node.keywords)
+            ):
+                yield site
 
     def _call(self, site: CallSite, dataset: str, scan: Scan) -> str | None:
         call = site.node
