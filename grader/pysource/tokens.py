@@ -189,7 +189,8 @@ def _layout_only(keys: list[tuple[int, str]]) -> set[int]:
     - a trailing comma before a closing bracket, except where it makes a one-tuple (``(a,)``,
       ``x[a,]``): ``f(a, b,)`` is ``f(a, b)``, ``[a,]`` is ``[a]``;
     - parentheses around a whole right-hand side, target or ``del``/``return`` operand:
-      ``x = (a + b)`` is ``x = a + b``, ``del (a, b)`` is ``del a, b``.
+      ``x = (a + b)`` is ``x = a + b``, ``del (a, b)`` is ``del a, b``;
+    - a semicolon at the end of a line: ``x = 1;`` is ``x = 1``.
     """
 
     def is_op(i: int, text: str) -> bool:
@@ -210,7 +211,9 @@ def _layout_only(keys: list[tuple[int, str]]) -> set[int]:
     for i, (kind, text) in enumerate(keys):
         if kind != tokenize.OP:
             continue
-        if text in _OPENERS:
+        if text == ";" and (i + 1 == len(keys) or keys[i + 1][0] == tokenize.NEWLINE):
+            dropped.add(i)  # a semicolon that ends a line separates nothing
+        elif text in _OPENERS:
             stack.append((i, 0))
         elif text == "," and stack:
             opener, commas = stack.pop()
