@@ -106,7 +106,7 @@ def _model(replacement: str) -> Edit:
 EDITS: dict[str, tuple[str, Edit]] = {
     "colab": ("task1", lambda t: t.replace(
         "\ndef transform(batch):",
-        '\nIN_COLAB = "google.colab" in sys.modules  # plots inline there\n\n\ndef transform(batch):',
+        '\nIN_COLAB = "google.colab" in sys.modules  # inline plots\n\n\ndef transform(batch):',
     )),
     "hand-written convolution": ("task1", _model(HAND_CONV)),
     "hand-written recurrent cell": ("task2", _model(HAND_CELL)),

@@ -51,12 +51,12 @@ def decode_source(raw: bytes) -> Decoded:
         if "encoding problem" in reason or "unknown encoding" in reason:
             return Decoded(None, "", declared=f"Python refuses its coding declaration ({reason})")
         return Decoded(None, "utf-8", unreadable=_not_utf8(raw))
+    text: str | None = None
+    problem: str | None = None
     try:
-        text: str | None = raw.decode(encoding)
+        text = raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        text, problem = None, str(exc)
-    else:
-        problem = None
+        problem = str(exc)
     if is_utf8(encoding):
         return Decoded(text, encoding, unreadable=None if text is not None else _not_utf8(raw))
     why = (

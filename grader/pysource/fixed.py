@@ -43,7 +43,8 @@ PURE_PREFIXES: tuple[str, ...] = (
 )
 #: inside those, what draws fresh values or reads a clock
 IMPURE_PREFIXES: tuple[str, ...] = (
-    "numpy.random", "numpy.empty", "tensorflow.random", "tensorflow.timestamp", "tensorflow.raw_ops",
+    "numpy.random", "numpy.empty", "tensorflow.random", "tensorflow.timestamp",
+    "tensorflow.raw_ops",
     "tensorflow.experimental.numpy.random", "tensorflow.py_function", "tensorflow.numpy_function",
     "tensorflow.data", "tensorflow.Variable", "sys.stdin", "sys.exc_info", "sys.getrefcount",
 )
@@ -78,7 +79,10 @@ class FixedValues:
         """Whether ``node`` has the same value in every run (``local``: names fixed by a call)."""
         if depth > _MAX_DEPTH:
             return False
-        fixed = lambda child: self.is_fixed(child, local, depth + 1)  # noqa: E731
+
+        def fixed(child: ast.AST) -> bool:
+            return self.is_fixed(child, local, depth + 1)
+
         if isinstance(node, ast.Constant):
             return True
         if isinstance(node, ast.Name):
@@ -147,7 +151,9 @@ class FixedValues:
             return True
         if isinstance(func, ast.Attribute) and self.is_fixed(func.value, local, depth + 1):
             return True  # a method of a fixed value: "seed".encode(), np.arange(3).sum()
-        function: ast.FunctionDef | ast.Lambda | None = func if isinstance(func, ast.Lambda) else None
+        function: ast.FunctionDef | ast.Lambda | None = None
+        if isinstance(func, ast.Lambda):
+            function = func
         if isinstance(func, ast.Name) and func.id in self.functions:
             function = self.functions[func.id]
         if function is None:

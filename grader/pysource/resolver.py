@@ -351,17 +351,25 @@ def _class_attributes(classes: list[ast.ClassDef]) -> dict[str, list[ast.expr]]:
                 for target in statement.targets:
                     if isinstance(target, ast.Name):
                         found.setdefault(target.id, []).append(statement.value)
-            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-                if isinstance(statement.target, ast.Name):
-                    found.setdefault(statement.target.id, []).append(statement.value)
+            elif (
+                isinstance(statement, ast.AnnAssign)
+                and statement.value is not None
+                and isinstance(statement.target, ast.Name)
+            ):
+                found.setdefault(statement.target.id, []).append(statement.value)
     return found
 
 
 def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
     """Parameters with their default values."""
     positional = [*arguments.posonlyargs, *arguments.args]
-    pairs = list(zip(positional[len(positional) - len(arguments.defaults) :], arguments.defaults))
-    pairs += [(a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults) if d is not None]
+    with_defaults = positional[len(positional) - len(arguments.defaults) :]
+    pairs = list(zip(with_defaults, arguments.defaults, strict=True))
+    pairs += [
+        (a, d)
+        for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if d is not None
+    ]
     return pairs
 
 

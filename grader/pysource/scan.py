@@ -13,7 +13,7 @@ leaves the stage are :class:`grader.records.Finding` records.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from grader.pysource.qualnames import import_targets
@@ -81,9 +81,9 @@ class Scan:
     classes: tuple[ast.ClassDef, ...]  # in source order
     call_funcs: frozenset[int]  # ids of nodes written in a call's function position
     #: ``x.y = value``: the value assigned, by the id of its target (in ``attribute_targets``)
-    attribute_values: dict[int, ast.expr] = field(default_factory=dict)
+    attribute_values: dict[int, ast.expr]
     #: ids of what is only tested for membership: ``m`` (and ``m.keys``) in ``"k" in m.keys()``
-    membership_tested: frozenset[int] = frozenset()
+    membership_tested: frozenset[int]
 
 
 _ENV = "os.environ"
@@ -157,7 +157,7 @@ def build_scan(tree: ast.Module) -> Scan:
         classes=tuple(sorted(bucket(ast.ClassDef, ()), key=lambda c: (c.lineno, c.col_offset))),
         call_funcs=frozenset(id(site.node.func) for site in calls),
         attribute_values=attribute_values,
-        membership_tested=_membership_tested(bucket(ast.Compare, ())),
+        membership_tested=_membership_tested(bucket(ast.Compare, [])),
     )
 
 

@@ -102,10 +102,9 @@ def _binds(node: ast.AST) -> Iterator[str]:
     """The names ``node`` binds in the scope it is evaluated in."""
     if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
         yield node.id
-    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        yield node.name
-    elif isinstance(node, ast.ExceptHandler) and node.name:
-        yield node.name
+    elif isinstance(node, _FUNCTIONS[:2] + (ast.ClassDef, ast.ExceptHandler)):
+        if node.name:
+            yield node.name
     elif isinstance(node, ast.Import | ast.ImportFrom):
         for alias in node.names:
             if alias.name != "*":

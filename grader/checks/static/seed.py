@@ -227,9 +227,12 @@ class Seed(LineCheck):
                     if name in SEED_KEYWORDS and _fixed(value, scan):
                         yield keyword.value.lineno, f"`{name}={ast.unparse(value)}` (unpacked)"
         position = SEED_POSITION.get(callee or "")
-        if position is None and site.method in DATASET_SEED_POSITION:
-            if _maybe_dataset(site.receiver):
-                position = DATASET_SEED_POSITION[site.method]
+        if (
+            position is None
+            and site.method in DATASET_SEED_POSITION
+            and _maybe_dataset(site.receiver)
+        ):
+            position = DATASET_SEED_POSITION[site.method]
         if position is not None and len(call.args) > position:
             argument = call.args[position]
             if not isinstance(argument, ast.Starred) and _fixed(argument, scan):
