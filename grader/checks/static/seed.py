@@ -1,7 +1,7 @@
 """``seed``: any seeding of a random number generator.
 
 Every run must draw a new split and new initial weights (the grader averages five runs), so the
-assignment forbids seeds of any kind. Four shapes are found, however the API is imported:
+assignment forbids seeds of any kind. Five shapes are found, however the API is imported:
 
 - a call of a seeding function (``random.seed``, ``np.random.seed``, ``tf.random.set_seed``,
   ``keras.utils.set_random_seed``, ``tf.config.experimental.enable_op_determinism`` ...), or the
@@ -12,9 +12,17 @@ assignment forbids seeds of any kind. Four shapes are found, however the API is 
 - a generator built from a constant (``np.random.default_rng(42)``, ``RandomState(0)``,
   ``random.Random(1)``, ``PCG64(7)``, ``keras.random.SeedGenerator(3)``), not ``default_rng()``;
 - a constant ``seed=`` or ``random_state=`` argument to any call, or a constant passed where a
-  known API takes its seed positionally (``Dropout(0.3, None, 42)``, ``GlorotUniform(1)``);
-  a constant is a literal or a module-level name bound once to one (``SEED = 42``), never None;
-  a parameter called ``seed`` with a constant default counts too;
+  known API takes its seed positionally (``Dropout(0.3, None, 42)``, ``RandomCrop(24, 24, 7)``,
+  ``tf.random.stateless_normal(shape, (1, 2))``: every public Keras 3 and TensorFlow API with a
+  positional seed, :mod:`grader.checks.static.seed_positions`); a parameter called ``seed`` with a
+  constant default counts too. A constant is anything the same in every run, however it is
+  computed (``len("seed")``, ``int("5")``, a class attribute, a parameter's default, a
+  conditional expression, a name bound twice to constants: :mod:`grader.pysource.fixed`), never
+  None;
+- a generator's whole state set (``random.setstate``, ``np.random.set_state``,
+  ``rng.bit_generator.state = ...``, ``Generator.from_state``) to anything but a state saved
+  earlier in the same run (:mod:`grader.checks.static.seed_state`; untraceable: a warning), and
+  Keras's global seed state set directly;
 - ``PYTHONHASHSEED`` or TensorFlow's determinism switches set in the environment.
 """
 
@@ -97,6 +105,10 @@ NAMED_SEED_ARGUMENT: dict[str, tuple[int, str]] = {
 #: rng_utils.set_random_seed`` is ``keras.utils.set_random_seed`` by another path)
 SEEDING_NAMES: frozenset[str] = frozenset({"set_random_seed", "set_seed", "enable_op_determinism"})
 SEEDING_NAMESPACES: tuple[str, ...] = ("tensorflow.", "keras.")
+#: Keras 3 keeps its global seed and seed generator in its global state (``set_random_seed``
+#: writes them there): setting an attribute of it whose name holds one of these words seeds
+GLOBAL_STATE_SETTER = "keras.backend.common.global_state.set_global_attribute"
+GLOBAL_STATE_WORDS: tuple[str, ...] = ("seed", "generator")
 #: methods that reseed whatever generator they are called on
 SEEDING_METHODS: frozenset[str] = frozenset(
     {"reset_from_seed", "reset_from_key_counter", "_legacy_seeding"}
@@ -209,6 +221,11 @@ class Seed(LineCheck):
             return
         if site.on_object and site.method in SEEDING_METHODS:
             yield site.line, called(call)
+            return
+        if callee == GLOBAL_STATE_SETTER and call.args:
+            name = scan.resolver.string(call.args[0])
+            if name is None or any(word in name for word in GLOBAL_STATE_WORDS):
+                yield site.line, f"{called(call)} (Keras's global seed state)"
             return
         if callee in SEEDED_BY_ARGUMENT:
             first = GENERATOR_SEED_POSITION.get(callee, 0)

@@ -1,4 +1,4 @@
-# expect: seed@11, seed@12, seed@13, seed@14, seed@15, seed@17, seed@19, seed@20
+# expect: seed@11, seed@12, seed@13, seed@14, seed@15, seed@17, seed@19, seed@20, seed@37
 # expect: seed@33:warning, seed@35:warning
 import copy
 import random
@@ -33,3 +33,6 @@ def restore(states):
     np.random.set_state(states[0])
 def put_back(generator, kept):
     generator.bit_generator.state = kept
+from keras.src.backend.common import global_state
+global_state.set_global_attribute("global_random_seed", 3)
+global_state.set_global_attribute("floatx", "float32")  # near miss: no seed
