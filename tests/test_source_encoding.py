@@ -9,6 +9,7 @@ with only the flags rewrite applied.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 from pathlib import Path
@@ -18,11 +19,12 @@ import pytest
 from grader.checks.stage import check_paths
 from grader.ids import CheckId
 from grader.pysource.encoding import decode_source, encode_source, is_utf8
-from grader.records import Severity
-from grader.run.one import _prepare
+from grader.records import RunStatus, Severity
+from grader.run.one import _prepare, run_one
 from grader.run.planning import Settings, plan_runs
 from grader.spec import Assignment
 from grader.store.database import Store
+from tests.sandbox_scripts import BASE
 
 HIDDEN = b"# -*- coding: unicode_escape -*-\nx = 1  # a note\\x0ax = 2\n"
 
@@ -132,3 +134,16 @@ def test_what_runs_is_the_checked_bytes_with_only_the_flags_rewritten(
     written = (work / "task1.py").read_bytes()
     assert written == raw.replace(b"full_output = True", b"full_output = False", 1)
     assert written.startswith(b"\xef\xbb\xbf") and b"\r\n" in written
+
+
+@pytest.mark.parametrize("harness_child", [False, True])
+def test_python_runs_the_written_bytes_as_the_grader_read_them(harness_child: bool) -> None:
+    """A BOM, CRLF line ends and non-ASCII text: the run (bare, or under the harness, which
+    runs the file with runpy) decodes exactly the text that was checked."""
+    raw = b'\xef\xbb\xbfword = "\xc3\xa9t\xc3\xa9"  # caf\xc3\xa9\r\nprint(word, len(word))\r\n'
+    decoded = decode_source(raw)
+    assert decoded.text is not None and decoded.encoding == "utf-8-sig"
+    spec = dataclasses.replace(BASE, script_text=decoded.text, script_encoding=decoded.encoding)
+    outcome = run_one(spec, harness_child=harness_child)
+    assert outcome.status is RunStatus.OK, outcome.stderr
+    assert outcome.stdout.splitlines()[0] == "été 3"
