@@ -60,9 +60,10 @@ def decode_source(raw: bytes) -> Decoded:
     if is_utf8(encoding):
         return Decoded(text, encoding, unreadable=None if text is not None else _not_utf8(raw))
     why = (
-        f"declares the encoding {encoding!r} (PEP 263) on line 1 or 2: Python would read it as "
-        f"{encoding}, not as the UTF-8 every check reads, so it is never run. Remove the "
-        "declaration and save the file as UTF-8"
+        f"declares the encoding {encoding!r} (PEP 263) on line 1 or 2, so Python would read "
+        f"other text than the file shows; only UTF-8 is run. The other findings are about the "
+        f"text Python would read (their line numbers count its lines). Remove the declaration "
+        "and save the file as UTF-8"
     )
     if text is None:
         why += f" (it does not even decode as {encoding}: {problem})"
