@@ -1,4 +1,4 @@
-# expect: seed@11, seed@12, seed@13, seed@14, seed@15, seed@17, seed@19, seed@20, seed@37
+# expect: seed@11, seed@12, seed@13, seed@14, seed@15, seed@17, seed@19, seed@20, seed@37, seed@39, seed@41
 # expect: seed@33:warning, seed@35:warning
 import copy
 import random
@@ -36,3 +36,7 @@ def put_back(generator, kept):
 from keras.src.backend.common import global_state
 global_state.set_global_attribute("global_random_seed", 3)
 global_state.set_global_attribute("floatx", "float32")  # near miss: no seed
+random.Random.__init__(random._inst, 5)
+rng2 = random.Random()
+rng2.__init__(6)
+rng2.__init__()  # near miss: reseeded from fresh entropy
