@@ -125,9 +125,7 @@ class SourceFile:
     path: str  # where it was found (for messages and links)
     sha256: str  # of the raw bytes
     text: str | None
-    #: the codec Python reads the file with (grader.pysource.encoding): "utf-8", "utf-8-sig" (a
-    #: byte-order mark) or a declared one; only UTF-8 is run, as ``text.encode(encoding)``
-    encoding: str = "utf-8"
+    encoding: str = "utf-8"  # Python's codec for it: "utf-8-sig" after a BOM (pysource.encoding)
 
 
 @dataclass(frozen=True)
@@ -198,9 +196,7 @@ class RunSpec:
     conditions: str = ""
     disk_mb: int = 1024  # the work folder's quota under isolation: megabytes and files
     inodes: int = 16384
-    #: how ``script_text`` becomes the file's bytes again: "utf-8", or "utf-8-sig" to put back the
-    #: byte-order mark (SourceFile.encoding); what runs is the bytes that were checked
-    script_encoding: str = "utf-8"
+    script_encoding: str = "utf-8"  # SourceFile.encoding: the text encodes to the checked bytes
 
 
 @dataclass(frozen=True)
