@@ -180,7 +180,7 @@ class RunSpec:
     task: str
     index: int
     script_name: str  # "task1.py"
-    script_text: str  # flags already forced to False
+    script_text: str  # flags already forced to False; its UTF-8 is the checked file's bytes
     script_sha256: str  # of the file as handed in (the store key)
     dataset_path: str
     dataset_sha256: str
@@ -196,7 +196,6 @@ class RunSpec:
     conditions: str = ""
     disk_mb: int = 1024  # the work folder's quota under isolation: megabytes and files
     inodes: int = 16384
-    script_encoding: str = "utf-8"  # SourceFile.encoding: the text encodes to the checked bytes
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 
 from grader.checks.stage import check_paths
 from grader.ids import CheckId
-from grader.pysource.encoding import decode_source, encode_source, is_utf8
+from grader.pysource.encoding import decode_source, is_utf8, runnable_text
 from grader.records import RunStatus, Severity
 from grader.run.one import _prepare, run_one
 from grader.run.planning import Settings, plan_runs
@@ -67,7 +67,7 @@ def test_utf8_near_misses_are_clean_and_encode_back_to_their_bytes(
     decoded = decode_source(raw)
     assert decoded.declared is None and decoded.unreadable is None
     assert decoded.encoding == encoding and decoded.text is not None
-    assert encode_source(decoded.text, decoded.encoding) == raw
+    assert runnable_text(decoded.text, decoded.encoding).encode("utf-8") == raw
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_python_runs_the_written_bytes_as_the_grader_read_them(harness_child: bo
     raw = b'\xef\xbb\xbfword = "\xc3\xa9t\xc3\xa9"  # caf\xc3\xa9\r\nprint(word, len(word))\r\n'
     decoded = decode_source(raw)
     assert decoded.text is not None and decoded.encoding == "utf-8-sig"
-    spec = dataclasses.replace(BASE, script_text=decoded.text, script_encoding=decoded.encoding)
+    spec = dataclasses.replace(BASE, script_text=runnable_text(decoded.text, decoded.encoding))
     outcome = run_one(spec, harness_child=harness_child)
     assert outcome.status is RunStatus.OK, outcome.stderr
     assert outcome.stdout.splitlines()[0] == "été 3"

@@ -70,11 +70,13 @@ def decode_source(raw: bytes) -> Decoded:
     return Decoded(text, encoding, declared=why)
 
 
-def encode_source(text: str, encoding: str) -> bytes:
-    """The bytes Python reads as ``text`` with ``encoding`` (UTF-8 only: the BOM comes back)."""
+def runnable_text(text: str, encoding: str) -> str:
+    """``text`` as the file to run holds it: with the byte-order mark put back in front (as
+    U+FEFF) where the file had one, so that its UTF-8 encoding is the file's bytes again. UTF-8
+    only: a file in another encoding is never run."""
     if not is_utf8(encoding):
         raise ValueError(f"only UTF-8 source is run, not {encoding}")
-    return text.encode(encoding)
+    return "\ufeff" + text if codecs.lookup(encoding).name == "utf-8-sig" else text
 
 
 def _not_utf8(raw: bytes) -> str:

@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader import harness
-from grader.pysource.encoding import encode_source
 from grader.records import RunOutcome, RunSpec, RunStatus
 from grader.sandbox.detect import detect_isolation
 from grader.sandbox.isolation import (
@@ -97,7 +96,7 @@ def run_one(
 def _prepare(spec: RunSpec, workdir: Path) -> Path:
     """Write the script and copy the dataset into ``workdir``, both read-only; the copy's path."""
     script = workdir / spec.script_name
-    script.write_bytes(encode_source(spec.script_text, spec.script_encoding))  # the checked bytes
+    script.write_bytes(spec.script_text.encode("utf-8"))  # the checked bytes (see planning)
     dataset = workdir / Path(spec.dataset_path).name
     shutil.copyfile(spec.dataset_path, dataset)
     for path in (script, dataset):

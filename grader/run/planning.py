@@ -18,7 +18,7 @@ from typing import Any
 from grader.harness import FACTS_VERSION
 from grader.ids import CheckId
 from grader.original.parse import parse_original
-from grader.pysource.encoding import encode_source, is_utf8
+from grader.pysource.encoding import is_utf8, runnable_text
 from grader.records import RunSpec, StaticResult, Submission
 from grader.run.flags import force_flags
 from grader.run.machine import usable_cores
@@ -166,7 +166,7 @@ def plan_runs(
                     task=task_id,
                     index=index,
                     script_name=assignment.task(task_id).file,
-                    script_text=force_flags(file.text, flags),
+                    script_text=runnable_text(force_flags(file.text, flags), file.encoding),
                     script_sha256=file.sha256,
                     dataset_path=str(assignment.dataset),
                     dataset_sha256=assignment.dataset_sha256,
@@ -180,7 +180,6 @@ def plan_runs(
                     analysis=is_analysis,
                     test_names=tuple(sorted(original.test_names)),
                     conditions=conditions,
-                    script_encoding=file.encoding,
                 )
                 (analysis if is_analysis else scored).append(spec)
     return scored + analysis, skipped
@@ -195,5 +194,7 @@ def _same_bytes(text: str, encoding: str, sha256: str) -> None:
 
     The flags rewrite is then the only change between the checked file and the one that runs.
     """
-    if not is_utf8(encoding) or hashlib.sha256(encode_source(text, encoding)).hexdigest() != sha256:
+    if not is_utf8(encoding):
+        raise GradingError(f"a task file in {encoding} was about to run")
+    if hashlib.sha256(runnable_text(text, encoding).encode("utf-8")).hexdigest() != sha256:
         raise GradingError(f"a task file does not encode back to the bytes checked ({encoding})")
