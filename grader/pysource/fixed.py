@@ -75,6 +75,24 @@ class FixedValues:
     functions: dict[str, ast.FunctionDef | ast.Lambda]  # defined once, by name
     _names: dict[str, bool] = field(default_factory=dict)
 
+    @classmethod
+    def build(
+        cls,
+        material: Material,
+        resolve: Callable[[ast.AST], str | None],
+        stored_attributes: frozenset[str],
+    ) -> FixedValues:
+        valued = material.valued + [
+            (arg.arg, default) for node in material.arguments for arg, default in _defaults(node)
+        ]
+        return cls(
+            resolve=resolve,
+            bindings=_bindings(valued, material.counts),
+            class_attributes=_class_attributes(material.classes),
+            stored_attributes=stored_attributes,
+            functions={f.name: f for f in material.functions if material.counts.get(f.name) == 1},
+        )
+
     def is_fixed(self, node: ast.AST, local: frozenset[str] = frozenset(), depth: int = 0) -> bool:
         """Whether ``node`` has the same value in every run (``local``: names fixed by a call)."""
         if depth > _MAX_DEPTH:
@@ -168,6 +186,62 @@ class FixedValues:
         names = [a.arg for a in (*parameters.posonlyargs, *parameters.args, *parameters.kwonlyargs)]
         # its parameters hold the fixed arguments, or their fixed defaults
         return self.is_fixed(body, local | frozenset(names), depth + 1)
+
+
+@dataclass(frozen=True)
+class Material:
+    """What a module binds, as the resolver collects it, kept raw until a constant is asked
+    about (most scripts never ask)."""
+
+    valued: list[tuple[str, ast.expr]]  # bindings with a value expression
+    arguments: list[ast.arguments]  # every function's parameters, for their defaults
+    counts: dict[str, int]  # how often each name is bound (global statements aside)
+    classes: list[ast.ClassDef]
+    functions: list[ast.FunctionDef]
+
+
+def _bindings(
+    valued: list[tuple[str, ast.expr]], counts: dict[str, int]
+) -> dict[str, list[ast.expr | None]]:
+    """Each name's bindings: the value expressions found, and None for each binding without one
+    (a loop variable, a parameter without a default, an import ...)."""
+    values: dict[str, list[ast.expr | None]] = {}
+    for name, value in valued:
+        values.setdefault(name, []).append(value)
+    for name, found in values.items():
+        found += [None] * max(0, counts.get(name, 0) - len(found))
+    return values
+
+
+def _class_attributes(classes: list[ast.ClassDef]) -> dict[str, list[ast.expr]]:
+    """``NAME = value`` in class bodies, by name."""
+    found: dict[str, list[ast.expr]] = {}
+    for node in classes:
+        for statement in node.body:
+            if isinstance(statement, ast.Assign):
+                for target in statement.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(statement.value)
+            elif (
+                isinstance(statement, ast.AnnAssign)
+                and statement.value is not None
+                and isinstance(statement.target, ast.Name)
+            ):
+                found.setdefault(statement.target.id, []).append(statement.value)
+    return found
+
+
+def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
+    """Parameters with their default values."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    with_defaults = positional[len(positional) - len(arguments.defaults) :]
+    pairs = list(zip(with_defaults, arguments.defaults, strict=True))
+    pairs += [
+        (a, d)
+        for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+        if d is not None
+    ]
+    return pairs
 
 
 def _returned(function: ast.FunctionDef | ast.Lambda) -> ast.expr | None:

@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from grader.pysource.fixed import FixedValues
+from grader.pysource.fixed import FixedValues, Material
 from grader.pysource.literals import constant_string, is_constant, is_none, single_constants
 from grader.pysource.qualnames import (
     SCRIPT_MODULE,
@@ -63,13 +63,10 @@ class Resolver:
     #: names bound exactly once (in any scope), by a plain assignment, to whatever expression:
     #: what ``**options`` unpacks when ``options = {...}`` is written once
     single: dict[str, ast.expr] = field(default_factory=dict)
-    #: what :class:`grader.pysource.fixed.FixedValues` reads: every binding of each name (None
-    #: where a binding is not an expression), class-body constants, one-line functions
-    bindings: dict[str, list[ast.expr | None]] = field(default_factory=dict)
-    class_attributes: dict[str, list[ast.expr]] = field(default_factory=dict)
-    functions: dict[str, ast.FunctionDef | ast.Lambda] = field(default_factory=dict)
     #: attribute names assigned anywhere (``x.NAME = ...``); a scan fills it in
     stored_attributes: frozenset[str] = frozenset()
+    #: what :class:`grader.pysource.fixed.FixedValues` is built from, on the first question
+    _material: Material | None = field(default=None, repr=False)
     _memo: dict[int, str | None] = field(default_factory=dict, repr=False)
     _fixed: FixedValues | None = field(default=None, repr=False)
 
@@ -101,6 +98,7 @@ class Resolver:
         declared: dict[str, int] = {}  # global / nonlocal statements per name
         classes: list[ast.ClassDef] = []
         functions: list[ast.FunctionDef] = []
+        arguments: list[ast.arguments] = []
         for node in nodes:
             if isinstance(node, ast.Name):
                 if not isinstance(node.ctx, ast.Load):
@@ -122,7 +120,7 @@ class Resolver:
                 if isinstance(node.target, ast.Name):  # x += 1 keeps a fixed x fixed
                     valued.append((node.target.id, node.value))
             elif isinstance(node, ast.arguments):
-                valued += [(arg.arg, default) for arg, default in _defaults(node)]
+                arguments.append(node)
             elif isinstance(node, ast.withitem) and node.optional_vars is not None:
                 candidates += _pairs(node.optional_vars, node.context_expr)
             elif isinstance(node, ast.Import | ast.ImportFrom):
@@ -147,7 +145,7 @@ class Resolver:
                 else:
                     counts[imported.name] = counts.get(imported.name, 0) + 1
                     aliases.setdefault(imported.name, imported.value)
-        bindings = _bindings(valued, counts)
+        material = Material(valued, arguments, dict(counts), classes, functions)
         for name, times in declared.items():
             counts[name] = counts.get(name, 0) + 2 * times
         resolver = cls(
@@ -158,9 +156,7 @@ class Resolver:
             bound=frozenset(counts),
             constants=single_constants(assignments, counts),
             single={name: value for name, value in assignments if counts.get(name) == 1},
-            bindings=bindings,
-            class_attributes=_class_attributes(classes),
-            functions={f.name: f for f in functions if counts.get(f.name) == 1},
+            _material=material,
         )
         candidates.sort(key=lambda pair: (pair[1].lineno, pair[1].col_offset))
         resolver._bind_aliases(candidates)
@@ -310,13 +306,8 @@ class Resolver:
         if is_constant(node, self.constants):
             return True
         if self._fixed is None:  # built on the first question: most scripts never ask one
-            self._fixed = FixedValues(
-                resolve=self.resolve,
-                bindings=self.bindings,
-                class_attributes=self.class_attributes,
-                stored_attributes=self.stored_attributes,
-                functions=self.functions,
-            )
+            material = self._material or Material([], [], {}, [], [])
+            self._fixed = FixedValues.build(material, self.resolve, self.stored_attributes)
         return self._fixed.is_fixed(node)
 
     def is_none(self, node: ast.AST) -> bool:
@@ -327,50 +318,6 @@ class Resolver:
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
-
-
-def _bindings(
-    valued: list[tuple[str, ast.expr]], counts: dict[str, int]
-) -> dict[str, list[ast.expr | None]]:
-    """Each name's bindings: the value expressions found, and None for each binding without one
-    (a loop variable, a parameter without a default, an import ...)."""
-    values: dict[str, list[ast.expr | None]] = {}
-    for name, value in valued:
-        values.setdefault(name, []).append(value)
-    for name, found in values.items():
-        found += [None] * max(0, counts.get(name, 0) - len(found))
-    return values
-
-
-def _class_attributes(classes: list[ast.ClassDef]) -> dict[str, list[ast.expr]]:
-    """``NAME = value`` in class bodies, by name."""
-    found: dict[str, list[ast.expr]] = {}
-    for node in classes:
-        for statement in node.body:
-            if isinstance(statement, ast.Assign):
-                for target in statement.targets:
-                    if isinstance(target, ast.Name):
-                        found.setdefault(target.id, []).append(statement.value)
-            elif (
-                isinstance(statement, ast.AnnAssign)
-                and statement.value is not None
-                and isinstance(statement.target, ast.Name)
-            ):
-                found.setdefault(statement.target.id, []).append(statement.value)
-    return found
-
-
-def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
-    """Parameters with their default values."""
-    positional = [*arguments.posonlyargs, *arguments.args]
-    with_defaults = positional[len(positional) - len(arguments.defaults) :]
-    pairs = list(zip(with_defaults, arguments.defaults, strict=True))
-    pairs += [
-        (a, d)
-        for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-        if d is not None
-    ]
-    return pairs
 
 
 def _pairs(target: ast.AST, value: ast.expr) -> list[tuple[str, ast.expr]]:

@@ -118,6 +118,8 @@ def build_scan(tree: ast.Module) -> Scan:
         qualname = resolve(site.node)
         if qualname is not None and not qualname.endswith("()"):
             references.append(Reference(site.node, qualname, base_of(site.node), site.line))
+    attribute_targets = tuple(a for a in attributes if a.ctx.__class__ is not ast.Load)
+    resolver.stored_attributes = frozenset(a.attr for a in attribute_targets)
     env_writes: list[EnvWrite] = []
     for site in calls:
         _env_call(site, resolver, env_writes)
@@ -136,9 +138,6 @@ def build_scan(tree: ast.Module) -> Scan:
         for node in bucket(kind, ())
         for imported in import_targets(node)
     ]
-    resolver.stored_attributes = frozenset(
-        a.attr for a in attributes if a.ctx.__class__ is not ast.Load
-    )
     loads: dict[str, list[Reference]] = {}
     for reference in references:
         loads.setdefault(reference.qualname, []).append(reference)
@@ -148,7 +147,7 @@ def build_scan(tree: ast.Module) -> Scan:
         calls=tuple(calls),
         imports=tuple(imports),
         names=tuple(names),
-        attribute_targets=tuple(a for a in attributes if not isinstance(a.ctx, ast.Load)),
+        attribute_targets=attribute_targets,
         subscript_targets=tuple(s for s in subscripts if not isinstance(s.ctx, ast.Load)),
         env_writes=tuple(env_writes),
         defaults=tuple(pair for a in bucket(ast.arguments, ()) for pair in _defaults(a)),
