@@ -156,9 +156,10 @@ class SandboxFile(LineCheck):
         dataset = ctx.original.dataset_name
         own = own_methods(scan, FILE_METHODS)
         unsure = {id(site.node) for site in self._maybe_own(scan, own)}
+        skipped = own.calls | unsure  # the script's own save(), or a warning
         for site in scan.calls:
-            if id(site.node) in own.calls or id(site.node) in unsure:
-                continue  # the script's own save(), or a warning
+            if skipped and id(site.node) in skipped:
+                continue
             what = self._call(site, dataset, scan)
             if what:
                 yield site.line, what
@@ -169,6 +170,8 @@ class SandboxFile(LineCheck):
         the resolver cannot trace (a parameter, a loop variable): it may be either. An attribute
         (``self.model``) or a call's result is not the script's object as far as the check can
         see, and stays a violation."""
+        if not own.names:
+            return
         for site in scan.calls:
             func = site.node.func
             if (

@@ -34,7 +34,12 @@ from collections.abc import Iterator
 from grader.checks.base import TaskContext
 from grader.checks.static.common import Hit, LineCheck, called, code
 from grader.checks.static.seed_positions import SEED_POSITION
-from grader.checks.static.seed_state import Source, state_assignments, state_calls
+from grader.checks.static.seed_state import (
+    Source,
+    may_set_state,
+    state_assignments,
+    state_calls,
+)
 from grader.ids import CheckId
 from grader.pysource.scan import CallSite, Scan
 from grader.records import Finding, Severity
@@ -209,16 +214,17 @@ class Seed(LineCheck):
 
     def _unknown_states(self, scan: Scan) -> Iterator[Hit]:
         for site in scan.calls:
-            for source, line, what in state_calls(site, scan):
-                if source is Source.UNKNOWN:
-                    yield line, what
+            if may_set_state(site):
+                for source, line, what in state_calls(site, scan):
+                    if source is Source.UNKNOWN:
+                        yield line, what
         for source, line, what in state_assignments(scan):
             if source is Source.UNKNOWN:
                 yield line, what
 
     def _call(self, site: CallSite, scan: Scan) -> Iterator[Hit]:
         call, callee = site.node, site.callee
-        states = list(state_calls(site, scan))
+        states = list(state_calls(site, scan)) if may_set_state(site) else []
         if states:  # a state set (checked first: the setters are seeding functions too)
             for source, line, what in states:
                 if source is Source.FIXED:

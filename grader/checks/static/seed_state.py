@@ -50,6 +50,11 @@ class Source(Enum):
     UNKNOWN = "cannot tell"
 
 
+def may_set_state(site: CallSite) -> bool:
+    """A quick test, before :func:`state_calls`: could this call set a generator's state?"""
+    return site.callee in STATE_SETTERS or site.method in STATE_METHODS or site.method == "assign"
+
+
 def state_calls(site: CallSite, scan: Scan) -> Iterator[tuple[Source, int, str]]:
     """``(source, line, what)`` for a call that sets a generator's state (nothing otherwise)."""
     call, callee = site.node, site.callee
