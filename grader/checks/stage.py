@@ -23,6 +23,7 @@ from grader.diff.churn import diff_summary
 from grader.ids import CheckId
 from grader.intake.bulk import read_class
 from grader.original.parse import parse_original
+from grader.pysource.depth import MAX_DEPTH, nesting_depth
 from grader.records import Finding, Severity, StaticResult, Submission
 from grader.spec import Assignment, TaskSpec
 
@@ -102,6 +103,19 @@ def check_task(
                 f"{task.file} does not parse as Python: {message}",
                 task.file,
                 line,
+            )
+        )
+        return StaticResult(task.id, tuple(findings), diff)
+    depth, deep_line = nesting_depth(tree)
+    if depth > MAX_DEPTH:  # the checks' recursive walks would fail on it: refused, not skipped
+        findings.append(
+            Finding(
+                CheckId.SYNTAX,
+                Severity.VIOLATION,
+                f"{task.file} nests {depth} levels deep (an expression inside an expression ...); "
+                f"the grader checks code up to {MAX_DEPTH} levels: write it flatter",
+                task.file,
+                deep_line,
             )
         )
         return StaticResult(task.id, tuple(findings), diff)
