@@ -89,7 +89,10 @@ CHECKS: dict[CheckId, CheckInfo] = {
         "a renamed task file (`Task1.py`, `task1 (1).py`, `task1-2.py`, `task1.py.txt`), graded"),
     CheckId.FILES_AMBIGUOUS: CheckInfo(
         _INTAKE, "violation", "two renamed files could be one task's: neither is graded"),
-    CheckId.SYNTAX: CheckInfo(_INTAKE, "violation", "the task file does not parse as Python"),
+    CheckId.SYNTAX: CheckInfo(
+        _INTAKE, "violation",
+        "the task file does not parse as Python, or nests deeper than the checks read (200 levels)",
+    ),
     CheckId.SOURCE_ENCODING: CheckInfo(
         _INTAKE, "violation",
         "the task file declares an encoding other than UTF-8 (PEP 263); it is never run"),
