@@ -9,6 +9,7 @@ checked to be a PNG image.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 #: what a run table shows of a failed run's output: its last lines, at most this many characters
 TAIL_LINES = 40
 TAIL_CHARS = 6000
+#: terminal control sequences (Keras bolds its error messages) and other control characters
+CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,11 @@ class StudentView:
 
 
 def tail(text: str, *, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
-    """The end of a run's output, as much as a reader needs to see why it failed."""
-    kept = "\n".join(text.rstrip("\n").splitlines()[-lines:])
+    """The end of a run's output, as much as a reader needs to see why it failed.
+
+    Colour codes are dropped: a page shows them as stray ``[1m`` text, not as colour.
+    """
+    kept = "\n".join(CONTROL.sub("", text).rstrip("\n").splitlines()[-lines:])
     return kept if len(kept) <= chars else "…" + kept[-chars:]
 
 

@@ -382,6 +382,12 @@ def test_tail_keeps_the_end() -> None:
     assert tail("x" * 50, chars=10) == "…" + "x" * 10
 
 
+def test_tail_drops_terminal_colour_codes() -> None:
+    keras = "ValueError: Exception encountered\n\x1b[1mInvalid input shape\x1b[0m\n"
+    assert tail(keras) == "ValueError: Exception encountered\nInvalid input shape"
+    assert tail("a [1m literal\ttab") == "a [1m literal\ttab"  # no escape byte: kept
+
+
 def test_figure_uri_embeds_only_png() -> None:
     assert figure_uri(tiny_png()).startswith("data:image/png;base64,iVBORw0KGgo")
     assert figure_uri(b"<svg onload=alert(1)>") == ""
