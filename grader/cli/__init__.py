@@ -17,6 +17,8 @@ from grader.cli.intake_command import add_intake_arguments, options_from, run_in
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from grader.spec import Assignment
+
 JOBS_HELP = ("runs in parallel, each pinned to its own cores (default: the usable cores divided "
              "by the assignment's threads per run, at least 1)")
 RESUME = "run the same command again to resume"
@@ -64,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="static and diff checks only (seconds, no runs)")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--json", action="store_true", help="print findings as JSON")
+    check.add_argument("--tasks", help="comma-separated task ids to check (default: all; a "
+                       "student checking one script before the other is written gives its task)")
     check.add_argument("--assignment", help=ASSIGNMENT_HELP)
     check.add_argument("--compare-with", action="append", default=[], metavar="DIR",
                        help=COMPARE)
@@ -95,7 +99,8 @@ def _check(args: argparse.Namespace) -> int:
 
     try:
         assignment = load_assignment(args.assignment)
-        checked = check_paths([Path(p) for p in args.paths], assignment=assignment)
+        tasks = _task_ids(args.tasks, assignment=assignment)
+        checked = check_paths([Path(p) for p in args.paths], assignment=assignment, tasks=tasks)
         checked, review = review_checked(
             checked, assignment=assignment, compare_with=[Path(p) for p in args.compare_with])
     except (SpecError, OriginalError, IntakeError) as exc:
@@ -116,6 +121,21 @@ def _check(args: argparse.Namespace) -> int:
                                 notes=review.notes):
             print(line.text)
     return 1 if has_violation(checked) else 0
+
+
+def _task_ids(text: str | None, *, assignment: Assignment) -> list[str] | None:
+    """The ``--tasks`` ids, each one of the assignment's (SpecError names an unknown one)."""
+    if not text:
+        return None
+    ids = [t.strip() for t in text.split(",") if t.strip()]
+    known = [t.id for t in assignment.tasks]
+    unknown = [t for t in ids if t not in known]
+    if unknown:
+        from grader.spec import SpecError
+
+        raise SpecError(f"no task {', '.join(unknown)} in the assignment (its tasks: "
+                        f"{', '.join(known)})")
+    return ids
 
 
 def _interrupt_on_sigterm() -> None:

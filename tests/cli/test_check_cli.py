@@ -253,3 +253,20 @@ def test_pathological_source_is_a_syntax_finding(
     (submission,) = discover([folder], assignment=assignment)
     results = check_submission(submission, assignment=assignment, tasks=["task1"])
     assert [f.check for f in results["task1"].findings] == ["syntax"]
+
+
+def test_tasks_narrows_the_check_to_the_tasks_given(repo_root: Path) -> None:
+    """A student who wrote task1 first checks it alone: no files.missing for task2."""
+    task1 = repo_root / "submissions" / "s2301147_ada" / "task1.py"
+    command = [sys.executable, "-m", "grader", "check", "--json", str(task1)]
+    alone = subprocess.run([*command, "--tasks", "task1"], capture_output=True, text=True,
+                           cwd=repo_root, check=False)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert "task2" not in json.loads(alone.stdout)[0]["tasks"]
+    both = subprocess.run(command, capture_output=True, text=True, cwd=repo_root, check=False)
+    assert both.returncode == 1  # near miss: without --tasks the missing task2 is a violation
+    assert "files.missing" in both.stdout
+    unknown = subprocess.run([*command, "--tasks", "task9"], capture_output=True, text=True,
+                             cwd=repo_root, check=False)
+    assert unknown.returncode == 2 and "task9" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
