@@ -148,6 +148,82 @@ def read_extensions(path: Path, *, zone: ZoneInfo) -> dict[str, Extension]:
     return out
 
 
+# ------------------------------------------------------------------------------------- marking
+# How verdicts become marks (``[marking]``); the marks themselves are computed in ``grader.marks``:
+#
+#     [marking]
+#     weights = { task1 = 50, task2 = 50 }      # the marks of each task; their sum is the scale
+#     shares = { high_performance = 100, valid = 70 }   # % of a task's marks (others: 0)
+#     valid_steps = [ { error_pct = 10.5, share = 80 } ]  # a valid task at or under error_pct
+#     deductions = { "diff.excessive" = 5 }     # points of the task's share, once per check id
+#     late = "full_mark"                        # [deadline]'s deduction: of the full mark
+#     confidence = 0.95                         # of the interval of the mean error
+
+
+class MarkingError(ValueError):
+    """The ``[marking]`` table cannot be used."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """A valid task whose mean error is at or under ``error_pct`` earns ``share`` (%)."""
+
+    error_pct: float
+    share: float
+
+
+LATE_MODES = ("full_mark", "mark", "none")
+
+
+@dataclass(frozen=True)
+class MarkingScheme:
+    weights: dict[str, float]  # task id -> its marks
+    shares: dict[str, float]  # verdict value -> % of the task's marks
+    valid_steps: tuple[Step, ...] = ()  # lowest error first
+    deductions: dict[str, float] = field(default_factory=dict)  # check id -> points of share
+    late: str = "full_mark"  # what the late policy's % is of: the full mark, the mark, or none
+    confidence: float = 0.95
+
+    @property
+    def out_of(self) -> float:
+        return sum(self.weights.values())
+
+
+def load_marking(data: dict[str, Any], *, task_ids: tuple[str, ...]) -> MarkingScheme:
+    """The ``[marking]`` table, checked: known tasks, verdicts and check ids; shares 0-100."""
+    from grader.ids import CheckId
+
+    verdicts = ("high_performance", "valid", "invalid", "missing", "incomplete")
+    try:
+        weights = {str(k): float(v) for k, v in data.get(
+            "weights", dict.fromkeys(task_ids, 100 / max(1, len(task_ids)))).items()}
+        shares = {str(k): float(v) for k, v in data.get("shares", {}).items()}
+        steps = tuple(sorted((Step(float(s["error_pct"]), float(s["share"]))
+                              for s in data.get("valid_steps", ())), key=lambda s: s.error_pct))
+        deductions = {str(k): float(v) for k, v in data.get("deductions", {}).items()}
+        scheme = MarkingScheme(weights, shares, steps, deductions, str(data.get("late", "full_mark")),
+                               float(data.get("confidence", 0.95)))
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise MarkingError(f"[marking]: {exc!r}") from exc
+    wrong = ([f"weights: unknown task {k!r}" for k in weights if k not in task_ids]
+             + [f"weights: {k} has none" for k in task_ids if k not in weights]
+             + [f"shares: unknown verdict {k!r}" for k in shares if k not in verdicts]
+             + [f"deductions: unknown check id {k!r}" for k in deductions
+                if k not in set(CheckId)]
+             + [f"{what} must be 0-100 (got {v:g})" for what, v in
+                [*(("a share", v) for v in shares.values()),
+                 *(("a step's share", s.share) for s in steps),
+                 *(("a deduction", v) for v in deductions.values())] if not 0 <= v <= 100]
+             + ([f"late must be one of {', '.join(LATE_MODES)}"] if scheme.late not in LATE_MODES
+                else [])
+             + (["confidence must lie between 0 and 1"] if not 0 < scheme.confidence < 1 else [])
+             + (["weights must add up to more than 0"] if scheme.out_of <= 0 or
+                any(v < 0 for v in weights.values()) else []))
+    if wrong:
+        raise MarkingError("[marking]: " + "; ".join(wrong))
+    return scheme
+
+
 @dataclass(frozen=True)
 class Assignment:
     name: str
@@ -159,6 +235,7 @@ class Assignment:
     root: Path  # the folder the spec lives in
     output_fields: tuple[str, ...] = ("error_pct", "model_size", "duration_s")
     deadline: DeadlinePolicy | None = None  # [deadline]: none set, no lateness is computed
+    marking: MarkingScheme | None = None  # [marking]: none set, no marks are computed
 
     def task(self, task_id: str) -> TaskSpec:
         for task in self.tasks:
@@ -223,9 +300,11 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
             root=root,
             output_fields=tuple(data.get("output_fields", Assignment.output_fields)),
             deadline=load_policy(data["deadline"], root=root) if "deadline" in data else None,
+            marking=load_marking(data["marking"], task_ids=tuple(t.id for t in tasks))
+            if "marking" in data else None,
         )
         _check_numbers(assignment)
-    except (_Invalid, DeadlineError) as exc:
+    except (_Invalid, DeadlineError, MarkingError) as exc:
         raise SpecError(f"{spec_path}: {exc}") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"{spec_path}: malformed spec: {exc!r}") from exc

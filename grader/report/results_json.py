@@ -8,6 +8,7 @@ and the late policy's effect); everything of version 1 is unchanged.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ def build_result(
             runs_expected=entry.runs_expected or runs or assignment.runs,
             figure_png=figure,
         )
+        tasks[task_id] = replace(tasks[task_id], file_sha256=sha or "")
     policy = assignment.deadline if stored.kind == "student" else None  # the reference: none
     late = lateness(policy, student=stored.id,
                     submitted_at=stored.hand_in.submitted_at)
