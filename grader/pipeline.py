@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from grader import __version__
 from grader.checks.stage import check_submission
 from grader.intake.bulk import IntakeOptions, read_class
+from grader.marks import OVERRIDES_NAME, mark_class, read_overrides
 from grader.records import (
     ReportMeta,
     RunOutcome,
@@ -283,15 +284,22 @@ def _render(
     review = stored_review(store, assignment=assignment)
     students = with_similarity(students, review, assignment=assignment)
     graded = students or reference  # a folder holding only `grader reference` lists the reference
+    # marks are derived here, at render time, from the stored observations and the instructor's
+    # overrides.toml beside the report: a new override needs only `grader report DIR`
+    marks = mark_class([*students, *reference], assignment=assignment,
+                       overrides=read_overrides(out_dir / OVERRIDES_NAME))
 
     def exports(stage: Path) -> None:  # published with the pages, all or nothing
         write_results_json(
             stage / "results.json",
-            results_document(graded, assignment=assignment, machine=machine, settings=settings),
+            results_document(graded, assignment=assignment, machine=machine, settings=settings,
+                             marks=marks),
         )
-        write_grades_csv(graded, stage / "grades.csv", tasks=[t.id for t in assignment.tasks])
+        write_grades_csv(graded, stage / "grades.csv", tasks=[t.id for t in assignment.tasks],
+                         marks=marks)
 
     render_report(
+        marks=marks,
         results=students,
         reference=reference,
         meta=ReportMeta(

@@ -10,7 +10,10 @@ they match the gradebook's, except that a cell a spreadsheet would run as a form
 single quote (``spreadsheet_safe``).
 After the tasks come the hand-in's columns (``HAND_IN_FIELDS``): the name, the submission time and
 its source, the deadline that applied, the late status, the started days late and the deduction
-the late policy sets (applied where marks are computed, not here).
+the late policy sets (applied where marks are computed, not here). Last, when the class was
+marked (``grader.marks``, always in ``grader run`` and ``grader report``), the mark columns
+(``MARK_FIELDS``): the mark, its scale, its breakdown in one line, the borderline tasks with the
+interval of each, and the overrides that met the student (applied or stale).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from grader.marks import ClassMarks, StudentMarks
 from grader.records import LateStatus, Severity, SubmissionResult, TaskResult
 from grader.report.atomic import write_atomic
 
@@ -62,9 +66,25 @@ HAND_IN_FIELDS = (
 )
 
 
-def grades_header(tasks: Sequence[str]) -> list[str]:
+MARK_FIELDS = ("mark", "mark_out_of", "mark_breakdown", "borderline", "overrides")
+
+
+def grades_header(tasks: Sequence[str], *, marked: bool = False) -> list[str]:
     return (["id"] + [f"{task}_{field}" for task in tasks for field in TASK_FIELDS]
-            + list(HAND_IN_FIELDS))
+            + list(HAND_IN_FIELDS) + (list(MARK_FIELDS) if marked else []))
+
+
+def mark_columns(marks: StudentMarks | None) -> list[str]:
+    """The mark, its scale and breakdown, borderline tasks (with their intervals), overrides."""
+    if marks is None:
+        return [""] * len(MARK_FIELDS)
+    borderline = [f"{t} ({', '.join(f'{x:g} %' for x in m.interval.thresholds)} inside "
+                  f"{m.interval.low:.2f}-{m.interval.high:.2f} %)"
+                  for t, m in marks.tasks.items() if m.interval and m.interval.borderline]
+    overrides = [f"{o.override.task}: {'STALE ' if o.stale else ''}by {o.override.by} "
+                 f"({o.override.reason})" for m in marks.tasks.values() for o in m.overrides]
+    return [f"{marks.mark:g}", f"{marks.out_of:g}", marks.breakdown, "; ".join(borderline),
+            "; ".join(overrides)]
 
 
 def hand_in_columns(result: SubmissionResult) -> list[str]:
@@ -102,20 +122,24 @@ def task_columns(result: TaskResult | None) -> list[str]:
     ]
 
 
-def grades_rows(results: Sequence[SubmissionResult], *, tasks: Sequence[str]) -> list[list[str]]:
+def grades_rows(results: Sequence[SubmissionResult], *, tasks: Sequence[str],
+                marks: ClassMarks | None = None) -> list[list[str]]:
     """The header and one row per student: the table ``grades.csv`` holds (formulas defused)."""
-    rows = [grades_header(tasks)]
+    rows = [grades_header(tasks, marked=marks is not None)]
     for result in results:
         rows.append([result.id] + [c for t in tasks for c in task_columns(result.tasks.get(t))]
-                    + hand_in_columns(result))
+                    + hand_in_columns(result)
+                    + (mark_columns(marks.students.get(result.id)) if marks else []))
     return [[spreadsheet_safe(cell) for cell in row] for row in rows]
 
 
 def write_grades_csv(
-    results: Sequence[SubmissionResult], path: Path, *, tasks: Sequence[str]
+    results: Sequence[SubmissionResult], path: Path, *, tasks: Sequence[str],
+    marks: ClassMarks | None = None,
 ) -> Path:
     """Write ``grades.csv`` atomically (a gradebook import never sees half a file)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(grades_rows(results, tasks=tasks))
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        grades_rows(results, tasks=tasks, marks=marks))
     write_atomic(Path(path), buffer.getvalue())
     return Path(path)

@@ -21,12 +21,14 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from grader.marks import ClassMarks
 from grader.materials import templates
 from grader.records import ReportMeta, SubmissionResult
 from grader.report.atomic import published, write_atomic
 from grader.report.formatting import page_names
 from grader.report.leaderboard import Ranked, entries, rank
 from grader.report.leaderboard_view import leaderboard_view
+from grader.report.marks_view import marks_view
 from grader.report.plots import Plot, Point, task_plots
 from grader.report.review_view import (
     SIMILARITY_PAGE,
@@ -117,6 +119,7 @@ def render_report(
     out_dir: Path,
     also: Callable[[Path], object] | None = None,
     review: ClassReview | None = None,
+    marks: ClassMarks | None = None,
 ) -> Path:
     """Write the whole report into ``out_dir`` and return the path of its ``index.html``.
 
@@ -133,7 +136,7 @@ def render_report(
         if also is not None:
             also(stage)
         _write_site(stage, results=results, reference=reference, meta=meta,
-                    assignment=assignment, review=review)
+                    assignment=assignment, review=review, marks=marks)
     return out_dir / "index.html"
 
 
@@ -145,6 +148,7 @@ def _write_site(
     meta: ReportMeta,
     assignment: Assignment,
     review: ClassReview | None = None,
+    marks: ClassMarks | None = None,
 ) -> None:
     env = environment()
     tasks = graded_tasks(assignment, [*results, *reference])
@@ -164,6 +168,7 @@ def _write_site(
         results=results, reference=reference, meta=meta, tasks=tasks, pages=from_root, plots=plots,
         review=None if review is None else {r.id: review_cell(review, r.id) for r in results},
         similar_pairs=0 if review is None else sum(p.similar for p in review.pairs),
+        marks=marks,
     )
     if review is not None:
         similar = similarity_view(review, site=site_view(meta), pages=from_root,
@@ -194,6 +199,7 @@ def _write_site(
         ranked=ranked,
         names=names,
         review=review,
+        marks=marks,
     )
 
 
@@ -208,6 +214,7 @@ def _write_students(
     ranked: dict[str, list[Ranked]],
     names: dict[str, str],
     review: ClassReview | None = None,
+    marks: ClassMarks | None = None,
 ) -> None:
     """A page per student and per reference solution (into a fresh staging folder)."""
     template = env.get_template("student.html.j2")
@@ -226,6 +233,8 @@ def _write_students(
                 label=label,
                 previous=(before.id, names[before.id]) if before else None,
                 following=(after.id, names[after.id]) if after else None,
+                marks=marks_view(marks.students.get(result.id) if marks else None,
+                                 scheme_set=bool(marks and marks.scheme)),
             )
             aids = None if review is None or label else student_review(
                 review, owner=result.id, tasks=[t.id for t in tasks], pages=names)

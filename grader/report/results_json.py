@@ -1,14 +1,17 @@
-"""Build results from the store, and write ``results.json`` (schema_version 2) and ``grades.csv``.
+"""Build results from the store, and write ``results.json`` (schema_version 3) and ``grades.csv``.
 
 Schema version 2 added, per submission, ``hand_in`` (the name, the VLE's identifier, the
 submission time and its source, what was not graded) and ``lateness`` (the deadline that applied
-and the late policy's effect); everything of version 1 is unchanged.
+and the late policy's effect). Version 3 added, per submission, ``marks`` (the mark and its
+breakdown, each task's share, the interval of its mean error, borderline tasks, the overrides
+that met it) and, at the top, ``marking`` (the scheme) and ``unmatched_overrides``; everything
+of versions 1 and 2 is unchanged.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,12 +19,13 @@ from typing import Any
 from grader import __version__
 from grader.intake.lateness import lateness
 from grader.judge.grade import grade_task
+from grader.marks import ClassMarks, mark_class
 from grader.records import SubmissionResult
 from grader.report.atomic import write_atomic
 from grader.spec import Assignment
 from grader.store.database import Store, StoredSubmission
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: the JSON Schema (draft 2020-12) of results.json, shipped with the package for other tools
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "results.schema.json"
 
@@ -69,14 +73,20 @@ def results_document(
     assignment: Assignment,
     machine: dict[str, Any],
     settings: dict[str, Any],
+    marks: ClassMarks | None = None,
 ) -> dict[str, Any]:
+    """The whole document; ``marks`` default to the assignment's scheme without overrides."""
+    marks = marks or mark_class(results, assignment=assignment)
     return {
         "schema_version": SCHEMA_VERSION,
         "assignment": assignment.name,
         "grader_version": __version__,
         "machine": machine,
         "settings": settings,
-        "submissions": [r.to_json() for r in results],
+        "marking": asdict(marks.scheme) if marks.scheme else None,
+        "unmatched_overrides": [o.to_json() for o in marks.unmatched],
+        "submissions": [{**r.to_json(), "marks": marks.students[r.id].to_json()}
+                        for r in results],
     }
 
 

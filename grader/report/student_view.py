@@ -27,6 +27,7 @@ from grader.report.diffview import DiffView, build_diff_view
 from grader.report.formatting import Badge
 from grader.report.hand_in_view import HandInView, hand_in_view
 from grader.report.leaderboard import Ranked
+from grader.report.marks_view import MarksView
 from grader.report.strips import Strip, strip
 from grader.report.view import SiteView, task_limits
 from grader.spec import TaskSpec
@@ -99,6 +100,7 @@ class StudentView:
     previous: tuple[str, str] | None  # (id, href) of the neighbours in the class list
     following: tuple[str, str] | None
     hand_in: HandInView | None = None  # name, submission time and lateness, when known
+    marks: MarksView | None = None  # the mark, its breakdown, intervals and overrides
 
 
 def tail(text: str, *, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
@@ -259,6 +261,7 @@ def student_view(
     label: str = "",
     previous: tuple[str, str] | None = None,
     following: tuple[str, str] | None = None,
+    marks: MarksView | None = None,
 ) -> StudentView:
     """One student's page; ``ranked`` maps task -> student id -> leaderboard place."""
     sections = []
@@ -282,4 +285,5 @@ def student_view(
         previous=previous,
         following=following,
         hand_in=hand_in_view(result),
+        marks=marks,
     )

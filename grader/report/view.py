@@ -12,10 +12,12 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from grader.marks import ClassMarks, TaskMark
 from grader.records import ReportMeta, Severity, SubmissionResult, TaskResult
 from grader.report import formatting as fmt
 from grader.report.formatting import Badge
 from grader.report.hand_in_view import HandInView, hand_in_view
+from grader.report.marks_view import Flag, mark_cell, task_flags
 from grader.report.plots import Plot
 from grader.report.strips import Strip, strip
 from grader.spec import TaskSpec
@@ -60,6 +62,7 @@ class TaskCells:
     strip: Strip | None
     size: Cell
     duration: Cell
+    flags: tuple[Flag, ...] = ()  # borderline, overridden, override stale
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class OverviewRow:
     filter_tokens: str  # "task1:valid *:valid task2:invalid *:invalid"
     hand_in: HandInView | None = None  # the name and lateness shown beside the id
     review: Cell | None = None  # similarity and readability notes (the review stage)
+    mark: Cell | None = None  # when the assignment sets a marking scheme
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class OverviewView:
     filters: tuple[FilterGroup, ...]
     review_column: Column | None = None  # when the review stage ran
     similar_pairs: int = 0  # pairs over the similarity line, for the link to their page
+    mark_column: Column | None = None
 
 
 def site_view(meta: ReportMeta, *, root: str = "") -> SiteView:
@@ -157,7 +162,8 @@ def violations(result: SubmissionResult, tasks: Sequence[TaskSpec]) -> tuple[Vio
     return tuple(found)
 
 
-def task_cells(task_result: TaskResult | None, task: TaskSpec) -> TaskCells:
+def task_cells(task_result: TaskResult | None, task: TaskSpec,
+               mark: TaskMark | None = None) -> TaskCells:
     if task_result is None:
         empty = Cell(fmt.MISSING, "")
         return TaskCells(
@@ -178,14 +184,18 @@ def task_cells(task_result: TaskResult | None, task: TaskSpec) -> TaskCells:
         duration=Cell(
             fmt.seconds(summary.mean_duration_s), fmt.number_key(summary.mean_duration_s)
         ),
+        flags=task_flags(mark),
     )
 
 
 def overview_row(
-    result: SubmissionResult, *, tasks: Sequence[TaskSpec], href: str, label: str = ""
+    result: SubmissionResult, *, tasks: Sequence[TaskSpec], href: str, label: str = "",
+    marks: ClassMarks | None = None,
 ) -> OverviewRow:
     found = violations(result, tasks)
     tokens: list[str] = []
+    student_marks = marks.students.get(result.id) if marks else None
+    task_marks = student_marks.tasks if student_marks else {}
     for task in tasks:
         task_result = result.tasks.get(task.id)
         if task_result is not None:
@@ -193,15 +203,18 @@ def overview_row(
                 f"{task.id}:{task_result.verdict.value}",
                 f"{ALL_TASKS}:{task_result.verdict.value}",
             ]
+        tokens += [f"{scope}:{flag.css}" for flag in task_flags(task_marks.get(task.id))
+                   for scope in (task.id, ALL_TASKS)]
     return OverviewRow(
         id=result.id,
         href=href,
         label=label,
-        tasks=tuple(task_cells(result.tasks.get(t.id), t) for t in tasks),
+        tasks=tuple(task_cells(result.tasks.get(t.id), t, task_marks.get(t.id)) for t in tasks),
         violations=found,
         violations_sort=" ".join(v.label for v in found),
         filter_tokens=" ".join(dict.fromkeys(tokens)),
         hand_in=hand_in_view(result),
+        mark=Cell(*mark_cell(marks, result.id)) if marks and marks.scheme else None,
     )
 
 
@@ -227,7 +240,15 @@ def filter_groups(
 
     groups = [FilterGroup("in any task", options(ALL_TASKS))]
     groups += [FilterGroup(f"in {t.id}", options(t.id)) for t in tasks]
+    groups.append(FilterGroup("for a second look", tuple(
+        (f"{ALL_TASKS}:{css}", label) for css, label in LOOK_AGAIN)))
     return tuple(g for g in groups if g.options)
+
+
+#: the flags a filter can show: a verdict the runs' spread could have turned, an instructor's
+#: decision, and a decision made on another file
+LOOK_AGAIN = (("borderline", "borderline in any task"), ("overridden", "overridden in any task"),
+              ("stale", "with a stale override"))
 
 
 def task_columns(tasks: Sequence[TaskSpec]) -> list[tuple[Column, ...]]:
@@ -258,13 +279,15 @@ def overview_view(
     plots: Mapping[str, tuple[Plot, ...]],
     review: Mapping[str, Cell] | None = None,
     similar_pairs: int = 0,
+    marks: ClassMarks | None = None,
 ) -> OverviewView:
     """The class overview; ``pages`` maps each id (students and reference) to its page's path;
     ``review`` the review column's cell of each student, when the review stage ran."""
     columns = task_columns(tasks)
-    rows = tuple(overview_row(r, tasks=tasks, href=pages[r.id]) for r in results)
+    rows = tuple(overview_row(r, tasks=tasks, href=pages[r.id], marks=marks) for r in results)
     if review is not None:
         rows = tuple(dataclasses.replace(r, review=review.get(r.id)) for r in rows)
+    marked = marks is not None and marks.scheme is not None
     return OverviewView(
         site=site_view(meta),
         tasks=tuple(
@@ -282,7 +305,8 @@ def overview_view(
         violations_column=Column("Violated checks", 1 + COLUMNS_PER_TASK * len(tasks), False),
         rows=rows,
         pinned=tuple(
-            overview_row(r, tasks=tasks, href=pages[r.id], label="reference solution")
+            overview_row(r, tasks=tasks, href=pages[r.id], label="reference solution",
+                         marks=marks)
             for r in reference
         ),
         filters=filter_groups(results, tasks),
@@ -290,4 +314,7 @@ def overview_view(
             "Review", 2 + COLUMNS_PER_TASK * len(tasks), True,
             "highest similarity to another hand-in; readability notes (advisory)"),
         similar_pairs=similar_pairs,
+        mark_column=Column("Mark", 2 + COLUMNS_PER_TASK * len(tasks) + (review is not None),
+                           True, "the mark under the assignment's scheme (hover: the breakdown)")
+        if marked else None,
     )
