@@ -201,7 +201,8 @@ def load_marking(data: dict[str, Any], *, task_ids: tuple[str, ...]) -> MarkingS
         steps = tuple(sorted((Step(float(s["error_pct"]), float(s["share"]))
                               for s in data.get("valid_steps", ())), key=lambda s: s.error_pct))
         deductions = {str(k): float(v) for k, v in data.get("deductions", {}).items()}
-        scheme = MarkingScheme(weights, shares, steps, deductions, str(data.get("late", "full_mark")),
+        scheme = MarkingScheme(weights, shares, steps, deductions,
+                               str(data.get("late", "full_mark")),
                                float(data.get("confidence", 0.95)))
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise MarkingError(f"[marking]: {exc!r}") from exc

@@ -23,8 +23,8 @@ from grader.marks.model import Adjustment, AppliedOverride, Override, StudentMar
 from grader.marks.overrides import match_overrides
 from grader.marks.uncertainty import interval
 from grader.records import (
-    LateStatus,
     Lateness,
+    LateStatus,
     Severity,
     SubmissionResult,
     TaskResult,

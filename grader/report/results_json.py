@@ -11,8 +11,8 @@ of versions 1 and 2 is unchanged.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
 from collections.abc import Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 

@@ -44,7 +44,8 @@ def warning(check: str) -> Finding:
 
 
 def student(t1: TaskResult, t2: TaskResult, *, late: Lateness | None = None) -> SubmissionResult:
-    return SubmissionResult("s1", "src", "cd" * 32, {"task1": t1, "task2": replace(t2, task="task2")},
+    tasks = {"task1": t1, "task2": replace(t2, task="task2")}
+    return SubmissionResult("s1", "src", "cd" * 32, tasks,
                             lateness=late or Lateness(LateStatus.NO_DEADLINE))
 
 
