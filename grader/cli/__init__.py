@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from grader import __version__
 from grader.cli.intake_command import add_intake_arguments, options_from, run_intake
+from grader.cli.marks_commands import add_marks_commands, run_export, run_feedback
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="re-render the report from the store in DIR")
     report.add_argument("dir", metavar="DIR")
     report.add_argument("--assignment", help=ASSIGNMENT_HELP)
+    add_marks_commands(commands)
     return parser
 
 
@@ -182,6 +184,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
 
     from grader.cli.console import RunProgress, summary_table
     from grader.intake.discover import IntakeError
+    from grader.marks import OVERRIDES_NAME, OverrideError, read_overrides
     from grader.materials import MaterialsError, templates
     from grader.original.parse import OriginalError
     from grader.pipeline import grade
@@ -193,6 +196,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
     try:
         templates()  # the report's templates are installed: found out before any run, not after
         assignment = load_assignment(args.assignment)
+        read_overrides(out / OVERRIDES_NAME)  # a broken overrides.toml stops before any run
         jobs = args.jobs or default_jobs(assignment)
         warning = "" if scheduler else oversubscribed(jobs=jobs, assignment=assignment)
         if warning:
@@ -206,7 +210,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
             compare_with=[Path(p) for p in getattr(args, "compare_with", [])],
         )
     except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError, StoreError,
-            OutputError) as exc:
+            OutputError, OverrideError) as exc:
         print(f"grader {args.command}: {exc}", file=sys.stderr)
         return 2
     if batch.results:
@@ -274,6 +278,7 @@ def _reference(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     """``grader report``: 0 re-rendered; 2 no store, a bad spec or original, a broken store or
     an output folder that cannot be written (the previous report is then left as it was)."""
+    from grader.marks import OverrideError
     from grader.materials import MaterialsError
     from grader.original.parse import OriginalError
     from grader.pipeline import render_outputs
@@ -290,7 +295,8 @@ def _report(args: argparse.Namespace) -> int:
         assignment = load_assignment(args.assignment)
         with Store.in_folder(folder, create=False) as store:
             results = render_outputs(store=store, assignment=assignment, out_dir=folder)
-    except (SpecError, OriginalError, MaterialsError, StoreError, OutputError) as exc:
+    except (SpecError, OriginalError, MaterialsError, StoreError, OutputError,
+            OverrideError) as exc:
         print(f"grader report: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -304,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     commands = {"check": _check, "run": _run, "reference": _reference, "report": _report,
-                "intake": run_intake}
+                "intake": run_intake, "export": run_export, "feedback": run_feedback}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:  # before a command's own handling (loading the spec ...)

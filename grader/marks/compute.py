@@ -110,6 +110,7 @@ def mark_task(
         breakdown=tuple(lines),
         interval=interval(result, task=task, scheme=scheme, confidence=confidence),
         overrides=tuple(overrides), waived=tuple(sorted(waived)),
+        file_sha256=result.file_sha256,
     )
 
 

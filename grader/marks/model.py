@@ -95,6 +95,7 @@ class TaskMark:
     interval: Interval | None = None
     overrides: tuple[AppliedOverride, ...] = ()
     waived: tuple[str, ...] = ()  # check ids an applied override waived
+    file_sha256: str = ""  # the task file graded: what an override names
 
     @property
     def mark(self) -> float:
@@ -110,6 +111,7 @@ class TaskMark:
                 "breakdown": [a.to_json() for a in self.breakdown],
                 "error_interval": self.interval.to_json() if self.interval else None,
                 "borderline": self.borderline, "waived": list(self.waived),
+                "file_sha256": self.file_sha256,
                 "overrides": [o.to_json() for o in self.overrides]}
 
 

@@ -24,11 +24,16 @@ SHARED_FILE_MODE = 0o644
 
 def write_atomic(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8, line ends as given) to ``path`` so that no reader sees half of it."""
+    return write_atomic_bytes(path, text.encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that no reader sees half of it (a zip for a VLE upload)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.chmod(temporary, SHARED_FILE_MODE)
         os.replace(temporary, path)
     except BaseException:

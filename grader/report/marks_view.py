@@ -41,6 +41,7 @@ class TaskMarkView:
     lines: tuple[str, ...]
     interval: str  # "95 % interval 8.61-10.47 % over 5 runs", or ""
     flags: tuple[Flag, ...]
+    file_sha256: str  # what an override in overrides.toml names
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ def marks_view(marks: StudentMarks | None, *, scheme_set: bool) -> MarksView | N
             lines=tuple(a.text for a in m.breakdown) if scheme_set else (),
             interval=interval_text(m),
             flags=task_flags(m),
+            file_sha256=m.file_sha256,
         )
         for t, m in marks.tasks.items()
     )
