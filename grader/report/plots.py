@@ -32,12 +32,28 @@ from grader.spec import TaskSpec
 #: the badge colours of report.css, so a plot's dots match the table's badges
 COLOURS: dict[Verdict, str] = {
     Verdict.HIGH_PERFORMANCE: "#1e7b34",
-    Verdict.VALID: "#7cb342",
+    Verdict.VALID: "#4e7d1e",
     Verdict.INCOMPLETE: "#f29900",
     Verdict.INVALID: "#d93025",
     Verdict.MISSING: "#9aa0a6",
 }
 REFERENCE_COLOUR = "#1a4fa0"
+#: each verdict's mark has a shape of its own and each histogram bar a hatch, so the plots read
+#: without colour (WCAG 1.4.1); a mark beyond the scale is drawn hollow at the edge
+SHAPES: dict[Verdict, str] = {
+    Verdict.HIGH_PERFORMANCE: "o",
+    Verdict.VALID: "s",
+    Verdict.INCOMPLETE: "D",
+    Verdict.INVALID: "X",
+    Verdict.MISSING: "v",
+}
+HATCHES: dict[Verdict, str] = {
+    Verdict.HIGH_PERFORMANCE: "",
+    Verdict.VALID: "/",
+    Verdict.INCOMPLETE: ".",
+    Verdict.INVALID: "x",
+    Verdict.MISSING: "-",
+}
 #: a log axis once the largest value is this many times the smallest
 LOG_RATIO = 30.0
 
@@ -150,7 +166,7 @@ def _histogram(
             [min(p.error_pct, top * 0.999) for p in points if p.verdict is v] for v in verdicts
         ]
         if stacks:
-            axes.hist(
+            _, _, bars = axes.hist(
                 stacks,
                 bins=bins,
                 stacked=True,
@@ -159,6 +175,10 @@ def _histogram(
                 edgecolor="white",
                 linewidth=0.5,
             )
+            containers = [bars] if len(verdicts) == 1 else bars  # one dataset: one container
+            for verdict, patches in zip(verdicts, containers, strict=True):
+                for patch in patches:
+                    patch.set_hatch(HATCHES[verdict])
         _lines(axes, task, vertical=True)
         for ref in reference:
             axes.axvline(
@@ -184,7 +204,7 @@ def _scatter(
         figure, axes = _figure()
         xs = [x for p in [*points, *reference] if (x := x_of(p)) is not None]
         for verdict, colour in COLOURS.items():
-            for clipped, marker in ((False, "o"), (True, "^")):
+            for clipped in (False, True):
                 chosen = [
                     (x, min(p.error_pct, top))
                     for p in points
@@ -196,11 +216,12 @@ def _scatter(
                     axes.scatter(
                         [x for x, _ in chosen],
                         [y for _, y in chosen],
-                        s=24,
-                        color=colour,
-                        marker=marker,
-                        alpha=0.85,
-                        linewidths=0,
+                        s=26,
+                        facecolors="none" if clipped else colour,
+                        edgecolors=colour,
+                        marker=SHAPES[verdict],
+                        alpha=0.9,
+                        linewidths=1.2 if clipped else 0,
                         label=None if clipped else verdict_badge(verdict).label,
                     )
         refs = [(x, min(p.error_pct, top)) for p in reference if (x := x_of(p)) is not None]
