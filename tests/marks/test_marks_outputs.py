@@ -106,3 +106,13 @@ def test_a_broken_overrides_file_is_one_line_and_exit_2(
     assert main(["report", str(marked), "--assignment", str(marked.parent / "spec")]) == 2
     err = capsys.readouterr().err
     assert says in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_readme_documents_every_mark_column(repo_root: Path) -> None:
+    from grader.report.exports import MARK_FIELDS, grades_header
+
+    readme = (repo_root / "report_templates" / "README.md").read_text(encoding="utf-8")
+    header = grades_header(["<task>"], marked=True)
+    assert header[-len(MARK_FIELDS):] == list(MARK_FIELDS)
+    for column in header:
+        assert f"| `{column}` |" in readme
