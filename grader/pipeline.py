@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,6 +25,8 @@ from grader.records import (
     ReportMeta,
     RunOutcome,
     RunSpec,
+    StaticResult,
+    Submission,
     SubmissionResult,
 )
 from grader.report.results_json import build_results, results_document, write_results_json
@@ -142,6 +144,7 @@ def grade(
     intake: IntakeOptions | None = None,
     no_isolation: bool = False,
     compare_with: Sequence[Path] = (),
+    borderline_runs: int = 0,
 ) -> Batch:
     """Grade every submission under ``paths`` into ``out_dir``; KeyboardInterrupt stops cleanly.
 
@@ -169,7 +172,8 @@ def grade(
         try:
             _run_batch(batch, opened, paths=paths, assignment=assignment, settings=settings,
                        fresh=fresh, kind=kind, progress=progress, executor=executor,
-                       intake=intake, known=known)
+                       intake=intake, known=known,
+                       borderline_runs=borderline_runs)
         except KeyboardInterrupt:
             batch.interrupted = True
         finally:
@@ -192,6 +196,7 @@ def _run_batch(
     settings: Settings, fresh: bool, kind: str, progress: Progress, executor: Executor,
     intake: IntakeOptions | None = None,
     known: Sequence[Source] = (),
+    borderline_runs: int = 0,
 ) -> None:
     """Intake, static stage, store, runs; the store it opens goes into ``opened``."""
     submissions = read_class(list(paths), assignment=assignment, options=intake).submissions
@@ -228,6 +233,39 @@ def _run_batch(
         _make_runs(batch, specs, store=store, progress=progress, executor=executor)
     finally:
         progress.stop()
+    if borderline_runs > 0 and not batch.error:
+        extra = plan_borderline_runs(submissions, statics, store=store, assignment=assignment,
+                                     settings=settings, conditions=conditions,
+                                     extra=borderline_runs)
+        progress.start(total=len(extra), skipped=0)
+        try:
+            _make_runs(batch, extra, store=store, progress=progress, executor=executor)
+        finally:
+            progress.stop()
+
+
+def plan_borderline_runs(
+    submissions: Sequence[Submission], statics: Sequence[dict[str, StaticResult]], *,
+    store: Store, assignment: Assignment, settings: Settings, conditions: str, extra: int,
+) -> list[RunSpec]:
+    """``--borderline-runs N``: N more runs of each task of this batch whose interval of the
+    mean error holds a verdict line, stored after the runs that count (indexes from
+    ``settings.runs`` on), so the verdict keeps its rule and the report shows them beside it."""
+    batch_ids = {s.id for s in submissions}
+    graded = [r for r in build_results(store, assignment=assignment) if r.id in batch_ids]
+    marks = mark_class(graded, assignment=assignment)
+    wanted = {(student, task) for student, m in marks.students.items() for task in m.borderline
+              if task in settings.tasks}
+    specs: list[RunSpec] = []
+    more = replace(settings, runs=settings.runs + extra, analysis=False)
+    for submission, static in zip(submissions, statics, strict=True):
+        tasks = tuple(t for t in settings.tasks if (submission.id, t) in wanted)
+        if tasks:
+            planned, _ = plan_runs([submission], [static], assignment=assignment,
+                                   settings=replace(more, tasks=tasks), store=store,
+                                   conditions=conditions)
+            specs += [s for s in planned if s.index >= settings.runs]
+    return specs
 
 
 def _make_runs(batch: Batch, specs: Sequence[RunSpec], *, store: Store, progress: Progress,

@@ -316,6 +316,7 @@ class TaskResult:
     outcomes: tuple[RunOutcome, ...] = ()  # raw outcomes (stdout tails, facts) for the report
     figure_png: bytes | None = None  # the sensitivity analysis of the student's model
     file_sha256: str = ""  # of the task file as handed in: what an override is keyed to
+    extra_runs: tuple[RunMetrics, ...] = ()  # stored beyond the runs that count: shown, not judged
 
     def to_json(self) -> dict[str, Any]:
         return {

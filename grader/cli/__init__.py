@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-analysis", action="store_true",
                      help="skip the extra run that draws each model's sensitivity analysis")
     run.add_argument("--compare-with", action="append", default=[], metavar="DIR", help=COMPARE)
+    run.add_argument("--borderline-runs", type=int, default=0, metavar="N",
+                     help="N more runs of each borderline task (a verdict line inside the "
+                     "interval of its mean error), shown beside the counted runs; the verdict "
+                     "stays the mean of the counted runs (default: none)")
     add_intake_arguments(run)
 
     intake = commands.add_parser("intake", help="how the paths would be read: students, roster, "
@@ -208,6 +212,7 @@ def _grade_batch(args: argparse.Namespace, *, console: Console, out: Path, paths
             intake=options_from(args),
             no_isolation=args.no_isolation,
             compare_with=[Path(p) for p in getattr(args, "compare_with", [])],
+            borderline_runs=getattr(args, "borderline_runs", 0),
         )
     except (SpecError, OriginalError, IntakeError, GradingError, MaterialsError, StoreError,
             OutputError, OverrideError) as exc:
@@ -236,6 +241,8 @@ def _bad_numbers(args: argparse.Namespace) -> str:
     """What is wrong with --jobs, --runs or --timeout (empty when nothing)."""
     if (args.jobs is not None and args.jobs < 1) or (args.runs is not None and args.runs < 1):
         return "--jobs and --runs must be at least 1"
+    if getattr(args, "borderline_runs", 0) < 0:
+        return "--borderline-runs must be 0 (off) or more"
     timeout = getattr(args, "timeout", None)
     if timeout is not None and not (math.isfinite(timeout) and timeout > 0):
         return f"--timeout must be a number of seconds above 0 (got {timeout})"

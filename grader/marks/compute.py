@@ -16,12 +16,14 @@ comes last, off the full mark or off the mark as the scheme says, never below 0.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from grader.marks.model import Adjustment, AppliedOverride, Override, StudentMarks, TaskMark
 from grader.marks.overrides import match_overrides
-from grader.marks.uncertainty import interval
+from grader.marks.uncertainty import interval, ok_errors
 from grader.records import (
     Lateness,
     LateStatus,
@@ -111,7 +113,21 @@ def mark_task(
         interval=interval(result, task=task, scheme=scheme, confidence=confidence),
         overrides=tuple(overrides), waived=tuple(sorted(waived)),
         file_sha256=result.file_sha256,
+        **_with_extra_runs(result, task=task, scheme=scheme, confidence=confidence),
     )
+
+
+def _with_extra_runs(result: TaskResult, *, task: TaskSpec, scheme: MarkingScheme,
+                     confidence: float) -> dict[str, Any]:
+    """The mean and interval over the counted runs and the extra ones (``--borderline-runs``),
+    shown beside the verdict's; the rule stays the mean of the counted runs."""
+    extra = ok_errors(result.extra_runs)
+    if not extra:
+        return {}
+    every = replace(result, runs=(*result.runs, *result.extra_runs))
+    errors = ok_errors(every.runs)
+    return {"more": interval(every, task=task, scheme=scheme, confidence=confidence),
+            "more_mean": round(statistics.fmean(errors), 3)}
 
 
 def late_adjustment(lateness: Lateness, *, mode: str) -> Adjustment | None:

@@ -96,6 +96,8 @@ class TaskMark:
     overrides: tuple[AppliedOverride, ...] = ()
     waived: tuple[str, ...] = ()  # check ids an applied override waived
     file_sha256: str = ""  # the task file graded: what an override names
+    more: Interval | None = None  # with the extra runs of a borderline task: shown, not judged
+    more_mean: float | None = None
 
     @property
     def mark(self) -> float:
@@ -112,6 +114,8 @@ class TaskMark:
                 "error_interval": self.interval.to_json() if self.interval else None,
                 "borderline": self.borderline, "waived": list(self.waived),
                 "file_sha256": self.file_sha256,
+                "with_extra_runs": None if self.more is None else {
+                    "mean_error_pct": self.more_mean, "interval": self.more.to_json()},
                 "overrides": [o.to_json() for o in self.overrides]}
 
 

@@ -42,6 +42,7 @@ class TaskMarkView:
     interval: str  # "95 % interval 8.61-10.47 % over 5 runs", or ""
     flags: tuple[Flag, ...]
     file_sha256: str  # what an override in overrides.toml names
+    more: str  # with the extra runs of a borderline task (not counted), or ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,16 @@ def interval_text(mark: TaskMark) -> str:
         text += (" — the line " + ", ".join(f"{x:g} %" for x in found.thresholds)
                  + " lies inside it: borderline (the mean still decides)")
     return text
+
+
+def more_text(mark: TaskMark) -> str:
+    """The extra runs of a borderline task, beside the counted ones (never deciding)."""
+    if mark.more is None or mark.more_mean is None:
+        return ""
+    extra = mark.more.runs - (mark.interval.runs if mark.interval else 0)
+    return (f"with {extra} extra run(s), not counted: mean {mark.more_mean:.2f} % over "
+            f"{mark.more.runs}, interval {mark.more.low:.2f}-{mark.more.high:.2f} %"
+            + (" (a line still inside)" if mark.more.borderline else " (no line inside)"))
 
 
 def task_flags(mark: TaskMark | None) -> tuple[Flag, ...]:
@@ -118,6 +129,7 @@ def marks_view(marks: StudentMarks | None, *, scheme_set: bool) -> MarksView | N
             interval=interval_text(m),
             flags=task_flags(m),
             file_sha256=m.file_sha256,
+            more=more_text(m),
         )
         for t, m in marks.tasks.items()
     )

@@ -14,6 +14,7 @@ import io
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
@@ -175,7 +176,8 @@ def _histogram(
                 edgecolor="white",
                 linewidth=0.5,
             )
-            containers = [bars] if len(verdicts) == 1 else bars  # one dataset: one container
+            # one dataset gives one container of bars, several a list of them
+            containers: list[Any] = [bars] if len(verdicts) == 1 else list(bars)  # type: ignore[arg-type]
             for verdict, patches in zip(verdicts, containers, strict=True):
                 for patch in patches:
                     patch.set_hatch(HATCHES[verdict])

@@ -19,8 +19,10 @@ from typing import Any
 from grader import __version__
 from grader.intake.lateness import lateness
 from grader.judge.grade import grade_task
+from grader.judge.summary import parse_run
 from grader.marks import ClassMarks, mark_class
-from grader.records import SubmissionResult
+from grader.original.parse import parse_original
+from grader.records import RunMetrics, RunOutcome, SubmissionResult
 from grader.report.atomic import write_atomic
 from grader.spec import Assignment
 from grader.store.database import Store, StoredSubmission
@@ -49,12 +51,27 @@ def build_result(
             runs_expected=entry.runs_expected or runs or assignment.runs,
             figure_png=figure,
         )
-        tasks[task_id] = replace(tasks[task_id], file_sha256=sha or "")
+        tasks[task_id] = replace(tasks[task_id], file_sha256=sha or "",
+                                 extra_runs=extra_runs(assignment, task_id, outcomes,
+                                                       entry.runs_expected or runs
+                                                       or assignment.runs))
     policy = assignment.deadline if stored.kind == "student" else None  # the reference: none
     late = lateness(policy, student=stored.id,
                     submitted_at=stored.hand_in.submitted_at)
     return SubmissionResult(id=stored.id, source=stored.source, sha256=stored.sha256, tasks=tasks,
                             hand_in=stored.hand_in, lateness=late)
+
+
+def extra_runs(assignment: Assignment, task_id: str, outcomes: Sequence[RunOutcome],
+               counted: int) -> tuple[RunMetrics, ...]:
+    """The stored runs beyond those the batch counts (``--borderline-runs``): parsed like any
+    run so that the report can show them beside the counted ones, never judged."""
+    beyond = [o for o in outcomes if o.index >= counted]
+    if not beyond:
+        return ()
+    original = parse_original(assignment.task(task_id))
+    return tuple(parse_run(o, patterns=original.output_patterns,
+                           fields=assignment.output_fields)[0] for o in beyond)
 
 
 def build_results(

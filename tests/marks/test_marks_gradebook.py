@@ -104,7 +104,7 @@ def test_generic_csv(marked: Path) -> None:
     assert main(["export", str(marked), *spec(marked)]) == 0
     rows = read(marked / "gradebook-csv.csv")
     assert rows[0] == ["id", "name", "mark", "out_of", "feedback"]
-    assert ["101", "Ada Lovelace", "85", "100"] == rows[1][:4]
+    assert rows[1][:4] == ["101", "Ada Lovelace", "85", "100"]
 
 
 def test_feedback_pages_are_about_one_student_and_link_nowhere(marked: Path,
@@ -130,9 +130,9 @@ def test_feedback_pages_are_about_one_student_and_link_nowhere(marked: Path,
     ada = (folder / "101.html").read_text(encoding="utf-8")
     assert "85 / 100" in ada and "Your runs" in ada and "pass ≤ 12" in ada
     with zipfile.ZipFile(folder / "moodle-feedback.zip") as bundle:
-        names = bundle.namelist()
-    assert "Ada Lovelace_101_assignfeedback_file/feedback.html" in names
-    assert all(n.split("/")[0].split("_")[1].isdigit() for n in names)
+        members = bundle.namelist()
+    assert "Ada Lovelace_101_assignfeedback_file/feedback.html" in members
+    assert all(n.split("/")[0].split("_")[1].isdigit() for n in members)
 
 
 def test_feedback_hides_what_the_instructor_keeps_back(marked: Path, tmp_path: Path,
@@ -140,7 +140,8 @@ def test_feedback_hides_what_the_instructor_keeps_back(marked: Path, tmp_path: P
     folder = tmp_path / "feedback"
     assert main(["feedback", str(marked), "--out", str(folder), "--hide",
                  "thresholds,harness,runs", *spec(marked)]) == 0
-    ada = (folder / "101.html").read_text(encoding="utf-8")
+    ada = re.sub(r"<style>.*</style>", "", (folder / "101.html").read_text(encoding="utf-8"),
+                 flags=re.DOTALL)
     assert "pass ≤ 12" not in ada and "Your runs" not in ada and "borderline" not in ada
     assert "What the grader saw" not in ada and "85 / 100" in ada
     assert main(["feedback", str(marked), "--out", str(folder), "--hide", "secrets",
