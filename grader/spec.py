@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import math
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -152,7 +152,8 @@ def read_extensions(path: Path, *, zone: ZoneInfo) -> dict[str, Extension]:
 # How verdicts become marks (``[marking]``); the marks themselves are computed in ``grader.marks``:
 #
 #     [marking]
-#     weights = { task1 = 50, task2 = 50 }      # the marks of each task; their sum is the scale
+#     weights = { task1 = 50, task2 = 50 }      # or weight = 50 in each [[tasks]]: the scale
+#                                               # is their sum (default: 100 shared alike)
 #     shares = { high_performance = 100, valid = 70 }   # % of a task's marks (others: 0)
 #     valid_steps = [ { error_pct = 10.5, share = 80 } ]  # a valid task at or under error_pct
 #     deductions = { "diff.excessive" = 5 }     # points of the task's share, once per check id
@@ -189,14 +190,19 @@ class MarkingScheme:
         return sum(self.weights.values())
 
 
-def load_marking(data: dict[str, Any], *, task_ids: tuple[str, ...]) -> MarkingScheme:
-    """The ``[marking]`` table, checked: known tasks, verdicts and check ids; shares 0-100."""
+def load_marking(data: dict[str, Any], *, task_ids: tuple[str, ...],
+                 task_weights: dict[str, Any] | None = None) -> MarkingScheme:
+    """The ``[marking]`` table, checked: known tasks, verdicts and check ids; shares 0-100.
+
+    A task's weight is its ``[[tasks]]`` table's ``weight`` (or ``[marking]``'s ``weights``);
+    without any, the tasks share 100 alike."""
     from grader.ids import CheckId
 
     verdicts = ("high_performance", "valid", "invalid", "missing", "incomplete")
     try:
-        weights = {str(k): float(v) for k, v in data.get(
-            "weights", dict.fromkeys(task_ids, 100 / max(1, len(task_ids)))).items()}
+        given = {**(task_weights or {}), **data.get("weights", {})}
+        weights = {str(k): float(v) for k, v in (
+            given or dict.fromkeys(task_ids, 100 / max(1, len(task_ids)))).items()}
         shares = {str(k): float(v) for k, v in data.get("shares", {}).items()}
         steps = tuple(sorted((Step(float(s["error_pct"]), float(s["share"]))
                               for s in data.get("valid_steps", ())), key=lambda s: s.error_pct))
@@ -301,11 +307,9 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
             root=root,
             output_fields=tuple(data.get("output_fields", Assignment.output_fields)),
             deadline=load_policy(data["deadline"], root=root) if "deadline" in data else None,
-            marking=load_marking(data["marking"], task_ids=tuple(t.id for t in tasks))
-            if "marking" in data else None,
         )
         _check_numbers(assignment)
-    except (_Invalid, DeadlineError, MarkingError) as exc:
+    except (_Invalid, DeadlineError) as exc:
         raise SpecError(f"{spec_path}: {exc}") from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise SpecError(f"{spec_path}: malformed spec: {exc!r}") from exc
@@ -325,6 +329,14 @@ def load_assignment(path: Path | str | None = None) -> Assignment:
             )
         if not task.original.is_file():
             raise SpecError(f"{spec_path}: {task.id}: original not found: {task.original}")
+    if "marking" in data:  # last: it names the tasks, which must be known and unique first
+        try:
+            weights = {t["id"]: t["weight"] for t in data["tasks"] if "weight" in t}
+            assignment = replace(assignment, marking=load_marking(
+                data["marking"], task_ids=tuple(t.id for t in assignment.tasks),
+                task_weights=weights))
+        except MarkingError as exc:
+            raise SpecError(f"{spec_path}: {exc}") from exc
     return assignment
 
 

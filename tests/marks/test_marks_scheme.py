@@ -119,8 +119,10 @@ def test_the_late_policy_comes_last(assignment: Assignment, scheme: MarkingSchem
                         assignment=assignment, scheme=scheme).mark == 0
 
 
-def _spec(tmp_path: Path, marking: str) -> Path:
+def _spec(tmp_path: Path, marking: str, *, task_weights: bool = True) -> Path:
     text = (ROOT / "assignment.toml").read_text(encoding="utf-8")
+    if not task_weights:
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("weight ="))
     start = text.index("[marking]")
     end = text.index("[limits]")
     text = text[:start] + marking + "\n" + text[end:]
@@ -132,7 +134,7 @@ def _spec(tmp_path: Path, marking: str) -> Path:
 
 @pytest.mark.parametrize("marking, says", [
     ("[marking]\nweights = { task1 = 50, task3 = 50 }", "unknown task 'task3'"),
-    ("[marking]\nweights = { task1 = 100 }", "task2 has none"),
+    ("[marking]\nweights = { task1 = -5 }", "weights must add up to more than 0"),
     ("[marking]\nshares = { valid = 170 }", "must be 0-100"),
     ("[marking]\nshares = { passed = 70 }", "unknown verdict 'passed'"),
     ("[marking]\ndeductions = { \"diff.excesive\" = 5 }", "unknown check id 'diff.excesive'"),
@@ -144,6 +146,16 @@ def test_a_scheme_that_cannot_be_used_is_one_spec_error(tmp_path: Path, marking:
                                                         says: str) -> None:
     with pytest.raises(SpecError, match=says.replace("(", r"\(")):
         load_assignment(_spec(tmp_path, marking))
+
+
+def test_weights_from_the_tasks_or_the_scheme(tmp_path: Path) -> None:
+    both = load_assignment(_spec(tmp_path, "[marking]\nweights = { task1 = 70 }"))
+    assert both.marking is not None and both.marking.weights == {"task1": 70, "task2": 50}
+    with pytest.raises(SpecError, match="task2 has none"):
+        load_assignment(_spec(tmp_path, "[marking]\nweights = { task1 = 100 }",
+                              task_weights=False))
+    alike = load_assignment(_spec(tmp_path, "[marking]", task_weights=False))
+    assert alike.marking is not None and alike.marking.weights == {"task1": 50, "task2": 50}
 
 
 def test_a_minimal_scheme_loads(tmp_path: Path) -> None:
