@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grader.marks import mark_class
+from grader.records import HandIn, Lateness, LateStatus
 from grader.report import render_report
 from grader.report.feedback import write_feedback
 from grader.spec import Assignment
@@ -44,6 +46,16 @@ RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 @pytest.fixture(scope="module")
 def site(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Path:
     results, reference = fixture_class(assignment)
+    # every lateness tag on the overview, and a hand-in section on a student page
+    statuses = [LateStatus.ON_TIME, LateStatus.GRACE, LateStatus.LATE, LateStatus.AFTER_CUTOFF,
+                LateStatus.UNKNOWN]
+    results = [replace(r, hand_in=HandIn(name=f"Student {n}", submitted_at=None if status is
+                                         LateStatus.UNKNOWN else "2026-11-28T09:00:00+00:00",
+                                         time_source="a test"),
+                       lateness=Lateness(status, "2026-11-27T17:00:00+00:00", late_by_s=57600.0,
+                                         days_late=1, deduction_pct=10.0))
+               for n, (r, status) in enumerate(zip(results, [*statuses, *statuses],
+                                                   strict=False))]
     marks = mark_class([*results, *reference], assignment=assignment)
     out = tmp_path_factory.mktemp("report")
     render_report(results=results, reference=reference, meta=meta(), assignment=assignment,
