@@ -11,8 +11,8 @@ from grader.intake.bulk import IntakeOptions
 from grader.pipeline import grade
 from grader.records import RunOutcome, RunSpec
 from grader.spec import Assignment, load_assignment
+from tests.intake.vle import make_vle_fixtures as fx
 from tests.runtime_fakes import FakeExecutor, facts, outcome
-from tests.vle import make_vle_fixtures as fx
 
 #: Ada's (101) task2: a mean of 9.64 %, valid, whose 95 % interval holds the 9 % line
 STRADDLING = (10.0, 9.7, 10.0, 10.5, 8.0)

@@ -16,9 +16,9 @@ from grader.cli import main
 from grader.intake.bulk import IntakeOptions
 from grader.pipeline import grade
 from grader.spec import Assignment
+from tests.intake.vle import make_vle_fixtures as fx
 from tests.marks.conftest import answer
 from tests.runtime_fakes import FakeExecutor
-from tests.vle import make_vle_fixtures as fx
 
 
 def spec(out: Path) -> list[str]:

@@ -15,7 +15,7 @@ import pytest
 
 from grader.cli import main
 from grader.report.results_json import SCHEMA_PATH
-from tests.vle import make_vle_fixtures as fx
+from tests.intake.vle import make_vle_fixtures as fx
 
 
 def results(out: Path) -> dict[str, Any]:

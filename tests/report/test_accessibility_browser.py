@@ -27,7 +27,7 @@ from tests.report_fixtures import HOSTILE_ID, fixture_class, meta
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).parent / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).parents[1] / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
