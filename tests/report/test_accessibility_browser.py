@@ -10,6 +10,7 @@ bypasses it (the pages are tested, not the policy, which ``test_report_browser.p
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
@@ -22,7 +23,10 @@ from grader.marks import mark_class
 from grader.records import HandIn, Lateness, LateStatus
 from grader.report import render_report
 from grader.report.feedback import write_feedback
+from grader.review.own_code import Source
+from grader.review.stage import review_class
 from grader.spec import Assignment
+from tests.class_table import CLASS
 from tests.report_fixtures import HOSTILE_ID, fixture_class, meta
 
 pytestmark = pytest.mark.browser
@@ -57,9 +61,17 @@ def site(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Pa
                for n, (r, status) in enumerate(zip(results, [*statuses, *statuses],
                                                    strict=False))]
     marks = mark_class([*results, *reference], assignment=assignment)
+    # the review stage's page and sections too: the example class's task1 files as theirs, the
+    # first one twice (a similar pair)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CLASS.glob("*/task1.py"))]
+    texts[1] = texts[0]
+    review = review_class([Source(r.id, "student", "task1", text,
+                                  hashlib.sha256(text.encode()).hexdigest())
+                           for r, text in zip(results, texts, strict=False)],
+                          assignment=assignment)
     out = tmp_path_factory.mktemp("report")
     render_report(results=results, reference=reference, meta=meta(), assignment=assignment,
-                  out_dir=out, marks=marks)
+                  out_dir=out, marks=marks, review=review)
     write_feedback(results=results, marks=marks, assignment=assignment,
                    out_dir=out / "feedback")
     return out
@@ -92,7 +104,8 @@ def axe_violations(page: Any) -> list[str]:
     return list(found)
 
 
-@pytest.mark.parametrize("name", ["index.html", "leaderboard.html", "students/carol.html",
+@pytest.mark.parametrize("name", ["index.html", "leaderboard.html", "similarity.html",
+                                  "students/carol.html",
                                   "students/alice.html", "feedback/alice.html",
                                   "feedback/carol.html"])
 def test_axe_finds_nothing(page: Any, site: Path, name: str) -> None:
