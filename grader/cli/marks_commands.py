@@ -9,9 +9,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.marks import ClassMarks
-from grader.records import SubmissionResult
+if TYPE_CHECKING:
+    from grader.marks import ClassMarks
+    from grader.records import SubmissionResult
+    from grader.spec import Assignment
 
 ASSIGNMENT_HELP = "assignment spec or folder (default: the assignment shipped with the grader)"
 
@@ -44,7 +47,8 @@ def add_marks_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 
 @contextmanager
-def _class(args: argparse.Namespace) -> Iterator[tuple[list[SubmissionResult], ClassMarks]]:
+def _class(args: argparse.Namespace
+           ) -> Iterator[tuple[Assignment, list[SubmissionResult], ClassMarks]]:
     from grader.pipeline import marked_class
     from grader.spec import load_assignment
     from grader.store.database import STORE_NAME, Store
@@ -53,9 +57,8 @@ def _class(args: argparse.Namespace) -> Iterator[tuple[list[SubmissionResult], C
     if not (folder / STORE_NAME).is_file():
         raise LookupError(f"no {STORE_NAME} in {folder}: run `grader run` first")
     assignment = load_assignment(args.assignment)
-    args.loaded_assignment = assignment
     with Store.in_folder(folder, create=False) as store:
-        yield marked_class(store=store, assignment=assignment, out_dir=folder)
+        yield (assignment, *marked_class(store=store, assignment=assignment, out_dir=folder))
 
 
 def _guarded(command: str, body: Callable[[], int]) -> int:
@@ -91,7 +94,7 @@ def run_export(args: argparse.Namespace) -> int:
             template = Path(args.template).read_text(encoding="utf-8-sig")
             template = ("\ufeff" + template) if Path(args.template).read_bytes().startswith(
                 b"\xef\xbb\xbf") else template
-        with _class(args) as (results, marks):
+        with _class(args) as (_, results, marks):
             filled = fill(args.to, template=template, results=results, marks=marks,
                           options={"column": args.column})
         out = Path(args.out or Path(args.dir) / f"gradebook-{args.to}.csv")
@@ -111,9 +114,9 @@ def run_feedback(args: argparse.Namespace) -> int:
 
     def body() -> int:
         hide = frozenset(h.strip() for h in args.hide.split(",") if h.strip())
-        with _class(args) as (results, marks):
+        with _class(args) as (assignment, results, marks):
             batch = write_feedback(results=results, marks=marks,
-                                   assignment=args.loaded_assignment, out_dir=Path(args.out),
+                                   assignment=assignment, out_dir=Path(args.out),
                                    hide=hide, moodle_zip=args.moodle_zip)
         print(f"{len(batch.pages)} feedback page(s) in {args.out}"
               + (f"; Moodle's upload zip: {batch.zip_path}" if batch.zip_path else ""))
