@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from grader import __version__
 from grader.checks.stage import check_submission
 from grader.intake.bulk import IntakeOptions, read_class
-from grader.marks import OVERRIDES_NAME, ClassMarks, mark_class, read_overrides
+from grader.marks import OVERRIDES_NAME, mark_class, read_overrides
 from grader.records import (
     ReportMeta,
     RunOutcome,
@@ -389,15 +389,3 @@ def render_outputs(
     students, reference = _render(store=store, assignment=assignment, out_dir=out_dir)
     return students or reference
 
-
-def marked_class(
-    *, store: Store, assignment: Assignment, out_dir: Path
-) -> tuple[list[SubmissionResult], ClassMarks]:
-    """The graded students (or the reference, when the folder holds only that) and their marks,
-    with the folder's overrides: what ``grader export`` and ``grader feedback`` hand on."""
-    settings = _table(store, store.meta(), "settings")
-    students = build_results(store, assignment=assignment, runs=settings.get("runs"),
-                             kind="student")
-    graded = students or build_results(store, assignment=assignment, kind="reference")
-    return graded, mark_class(graded, assignment=assignment,
-                              overrides=read_overrides(out_dir / OVERRIDES_NAME))

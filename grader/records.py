@@ -324,10 +324,8 @@ class TaskResult:
             "findings": [f.to_json() for f in self.findings],
             "runs": [r.to_json() for r in self.runs],
             "summary": self.summary.to_json(),
-            "diff": {
-                "lines_added": self.diff.lines_added if self.diff else 0,
-                "lines_removed": self.diff.lines_removed if self.diff else 0,
-            },
+            "diff": {"lines_added": self.diff.lines_added if self.diff else 0,
+                     "lines_removed": self.diff.lines_removed if self.diff else 0},
         }
 
 

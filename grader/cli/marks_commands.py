@@ -49,7 +49,10 @@ def add_marks_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 @contextmanager
 def _class(args: argparse.Namespace
            ) -> Iterator[tuple[Assignment, list[SubmissionResult], ClassMarks]]:
-    from grader.pipeline import marked_class
+    """The graded students (or the reference, when the folder holds only that) and their marks,
+    with the folder's overrides, as ``grader report`` would render them."""
+    from grader.marks import OVERRIDES_NAME, mark_class, read_overrides
+    from grader.report.results_json import build_results
     from grader.spec import load_assignment
     from grader.store.database import STORE_NAME, Store
 
@@ -58,7 +61,12 @@ def _class(args: argparse.Namespace
         raise LookupError(f"no {STORE_NAME} in {folder}: run `grader run` first")
     assignment = load_assignment(args.assignment)
     with Store.in_folder(folder, create=False) as store:
-        yield (assignment, *marked_class(store=store, assignment=assignment, out_dir=folder))
+        settings = store.meta().get("settings")
+        runs = settings.get("runs") if isinstance(settings, dict) else None
+        graded = (build_results(store, assignment=assignment, runs=runs, kind="student")
+                  or build_results(store, assignment=assignment, runs=runs, kind="reference"))
+        yield assignment, graded, mark_class(graded, assignment=assignment,
+                                             overrides=read_overrides(folder / OVERRIDES_NAME))
 
 
 def _guarded(command: str, body: Callable[[], int]) -> int:
