@@ -18,7 +18,7 @@ CHILD = PACKAGE / "harness" / "child"
 STAGES = (
     "__init__", "materials", "ids", "records", "spec",
     "pysource", "intake", "original", "diff", "checks", "review", "store",
-    "harness", "sandbox", "run", "judge", "report", "pipeline", "cli", "__main__",
+    "harness", "sandbox", "run", "judge", "marks", "report", "pipeline", "cli", "__main__",
 )
 #: ARCHITECTURE.md: "Modules stay under 400 lines"
 MAX_LINES = 400
