@@ -109,9 +109,12 @@ CHECKS: dict[CheckId, CheckInfo] = {
     CheckId.TEST_DATA_USE: CheckInfo(
         _BOTH, "violation",
         "test-set variables used outside the provided code; test rows reaching training"),
-    CheckId.PRETRAINED: CheckInfo(_BOTH, "violation", "weights or models loaded from files"),
+    CheckId.PRETRAINED: CheckInfo(
+        _BOTH, "violation",
+        "weights or models loaded from files, or weights set other than by training"),
     CheckId.LAYERS_REQUIRED: CheckInfo(
-        _BOTH, "violation", "no convolution (task1) / recurrent (task2) layer in the model"),
+        _BOTH, "violation",
+        "no convolution (task1) / recurrent (task2) layer in the model, or one that does no work"),
     CheckId.SANDBOX_FILE: CheckInfo(_BOTH, "violation", "files other than the dataset"),
     CheckId.SANDBOX_NETWORK: CheckInfo(_BOTH, "violation", "sockets opened: network use"),
     CheckId.SANDBOX_PROCESS: CheckInfo(
@@ -124,14 +127,18 @@ CHECKS: dict[CheckId, CheckInfo] = {
     CheckId.OUTPUT_FORMAT: CheckInfo(
         _RUN, "violation", "stdout is not exactly the provided lines"),
     CheckId.OUTPUT_MISMATCH: CheckInfo(
-        _RUN, "violation", "the printed model size or duration disagrees with what was measured"),
+        _RUN, "violation",
+        "the printed error, model size or duration disagrees with what the grader measured, "
+        "or results printed without the provided evaluation"),
     CheckId.PARAMS_MAX: CheckInfo(_RUN, "violation", "over the task's parameter limit"),
     CheckId.ERROR_MAX: CheckInfo(_RUN, "violation", "over the task's mean-error limit"),
     CheckId.TIME_MAX: CheckInfo(_RUN, "violation", "over the task's mean-time limit"),
     CheckId.RUNS_DETERMINISTIC: CheckInfo(
         _RUN, "warning", "all runs gave identical results: seeding suspected"),
     CheckId.DATASET_MODIFIED: CheckInfo(_RUN, "violation", "the dataset copy changed during a run"),
-    CheckId.TRAINING_NONE: CheckInfo(_RUN, "violation", "no gradient-descent training observed"),
+    CheckId.TRAINING_NONE: CheckInfo(
+        _RUN, "violation",
+        "no gradient-descent training observed, or none that changed the model"),
     CheckId.SIMILARITY: CheckInfo(
         (Stage.REVIEW,), "warning",
         "own code much like another student's or a known solution's, or byte-identical"),

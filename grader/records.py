@@ -196,6 +196,48 @@ class RunSpec:
     conditions: str = ""
     disk_mb: int = 1024  # the work folder's quota under isolation: megabytes and files
     inodes: int = 16384
+    #: where the grader takes over the split and the evaluation (None: it does not)
+    trust: RunTrust | None = None
+
+
+@dataclass(frozen=True)
+class RunTrust:
+    """What a run needs for the grader to own its split and evaluation (issue 10).
+
+    ``split_call`` is the provided split's function (``numpy.random.permutation``) and
+    ``split_lines`` the hand-in's lines that call it; the test rows are the permutation's
+    ``[test_start:test_stop]``. ``evaluate_line`` is the hand-in's line where the provided
+    evaluation starts, where the model leaves the student's process.
+    """
+
+    split_call: str
+    split_lines: tuple[int, ...]
+    test_start: int | None
+    test_stop: int | None
+    evaluate_line: int
+    required_layer: str  # "convolution" / "recurrent": the layers the evaluator perturbs
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The grader's own measurement of a run's model on the run's test rows.
+
+    ``by`` says who evaluated: "grader" (the model left the student's process in Keras's format
+    and a trusted process loaded it with ``safe_mode``) or "harness" (it could not leave, and the
+    harness evaluated it in the child with references taken before student code ran).
+    ``required_works``: whether perturbing the required layers' weights changes predictions
+    (None: not measured).
+    """
+
+    by: str
+    error_pct: float | None
+    params: int | None
+    required_works: bool | None = None
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"by": self.by, "error_pct": self.error_pct, "params": self.params,
+                "required_works": self.required_works, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -221,6 +263,15 @@ class HarnessFacts:
     test_rows_in_training: int = 0  # test images found among the rows a model was trained on
     count_params_at_print: int | None = None  # model.count_params() of the model printed
     figure_png: bytes | None = None  # the sensitivity analysis, in an analysis run
+    evaluation_reached: bool = False  # the provided evaluation started (the model was taken)
+    split_applied: bool = False  # the provided split drew the grader's permutation
+    #: hashes of what randomness produced when training started ("weights", "python", ...)
+    fingerprints: tuple[tuple[str, str], ...] = ()
+    weights_changed: bool | None = None  # gradient steps changed the model (None: not seen)
+    #: per layer with weights: its class name and whether training changed its weights
+    layer_changes: tuple[tuple[str, bool], ...] = ()
+    weights_set: tuple[str, ...] = ()  # weights assigned other than by training
+    late_training: tuple[str, ...] = ()  # training after the provided evaluation started
 
 
 @dataclass(frozen=True)
@@ -242,10 +293,14 @@ class RunOutcome:
     #: the grader itself failed (not the student's code): never stored, so the run is made again
     #: by the next batch; ``note`` says what failed
     grader_error: bool = False
+    evaluation: Evaluation | None = None  # the grader's own numbers (issue 10)
 
     @property
     def trained_size(self) -> int | None:
-        """The size of the model the harness saw printed, else of the last model it saw trained."""
+        """The grader's count of the evaluated model's parameters; else the size of the model the
+        harness saw printed, else of the last model it saw trained."""
+        if self.evaluation is not None and self.evaluation.params is not None:
+            return self.evaluation.params
         facts = self.facts
         if facts is None:
             return None
@@ -275,9 +330,11 @@ class RunMetrics:
     wall_s: float
     cpu_s: float
     max_rss_mb: float
+    evaluated_by: str | None = None  # "grader", "harness" or None (see ``Evaluation``)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "evaluated_by": self.evaluated_by,
             "index": self.index,
             "status": str(self.status),
             "error_pct": self.error_pct,

@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from grader.records import RunOutcome, RunSpec
+from grader.run.evaluator import TrustedEvaluator
 from grader.run.one import FAILED_LOG, grader_error, run_one
 from grader.sandbox.detect import detect_isolation
 from grader.sandbox.supervise import Running
@@ -34,6 +35,8 @@ _WORKER_RUNS: dict[str, Running] = {}
 #: on a Dask worker: the worker's own copy of each dataset it was sent (by sha256)
 _WORKER_DATASETS: dict[str, Path] = {}
 _WORKER_LOCK = threading.Lock()
+#: on a Dask worker: its trusted evaluator, started on first use (TensorFlow imported once)
+_WORKER_EVALUATOR: list[TrustedEvaluator] = []
 
 
 def _worker_dataset(name: str, sha256: str, data: bytes) -> Path:
@@ -63,7 +66,11 @@ def _run_on_worker(spec: RunSpec, harness_child: bool, token: str,
         spec = dataclasses.replace(spec, dataset_path=str(local))
     with _WORKER_LOCK:
         running = _WORKER_RUNS.setdefault(token, Running())
-    return run_one(spec, harness_child=harness_child, running=running)
+        if not _WORKER_EVALUATOR:
+            _WORKER_EVALUATOR.append(TrustedEvaluator(threads=max(1, spec.threads)))
+            atexit.register(_WORKER_EVALUATOR[0].close)
+    return run_one(spec, harness_child=harness_child, running=running,
+                   evaluator=_WORKER_EVALUATOR[0])
 
 
 def _worker_isolation() -> str:

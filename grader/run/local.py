@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from grader.records import RunOutcome, RunSpec
+from grader.run.evaluator import TrustedEvaluator
 from grader.run.machine import usable_core_ids
 from grader.run.one import FAILED_LOG, grader_error, run_one
 from grader.sandbox.detect import detect_isolation
@@ -57,6 +58,8 @@ class LocalExecutor:
         self._free = list(core_sets(self.jobs, size=threads))
         self._free_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grader-run")
+        #: one trusted process evaluates every run's model (TensorFlow imported once)
+        self._evaluator = TrustedEvaluator(threads=threads or 1)
 
     def run(self, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, RunOutcome]]:
         isolation = detect_isolation() if self._isolation is None else self._isolation
@@ -87,7 +90,8 @@ class LocalExecutor:
             cores = self._free.pop()
         try:
             return run_one(spec, cores=cores, isolation=isolation,
-                           harness_child=self._harness_child, running=self._running)
+                           harness_child=self._harness_child, running=self._running,
+                           evaluator=self._evaluator)
         finally:
             with self._free_lock:
                 self._free.append(cores)
@@ -96,6 +100,7 @@ class LocalExecutor:
         """Kill every running child and start no more runs."""
         self._running.kill_all()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._evaluator.close()
 
     def __enter__(self) -> Self:
         return self

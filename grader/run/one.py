@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -21,7 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader import harness
-from grader.records import RunOutcome, RunSpec, RunStatus
+from grader.harness.child.protocol import MAX_HEADER_BYTES, MAX_INPUTS_BYTES, MAX_MODEL_BYTES
+from grader.records import Evaluation, RunOutcome, RunSpec, RunStatus
+from grader.run.evaluator import TrustedEvaluator
+from grader.run.trust import dataset_labels, draw_split, held_out_labels, measure
 from grader.sandbox.detect import detect_isolation
 from grader.sandbox.isolation import (
     Isolation,
@@ -34,6 +38,7 @@ from grader.sandbox.supervise import Running, supervise
 from grader.sandbox.workdirs import memory_file, new_workdir, read_memory_file, remove_workdir
 
 MAX_FIGURE_BYTES = 8 * 1024 * 1024
+MAX_DELIVERY_BYTES = MAX_HEADER_BYTES + MAX_MODEL_BYTES + MAX_INPUTS_BYTES + 2
 
 
 def run_one(
@@ -44,33 +49,48 @@ def run_one(
     harness_child: bool = True,
     python: str = sys.executable,
     running: Running | None = None,
+    evaluator: TrustedEvaluator | None = None,
 ) -> RunOutcome:
     """Run ``spec`` once in a fresh work folder, sandboxed and limited; see the module doc.
 
     ``cores`` pins the run (affinity and cpuset); ``isolation`` defaults to the detected one.
     ``harness_child=False`` runs the script bare (``python -I SCRIPT``, no facts): for tests of
-    the sandbox itself and for measuring the harness's cost.
+    the sandbox itself and for measuring the harness's cost. With ``spec.trust`` the grader
+    draws the run's split (handed over in a memory file) and measures the model the child
+    delivers (another memory file) when the provided evaluation starts (``grader.run.trust``),
+    with ``evaluator`` where the model can leave the process.
     """
     isolation = detect_isolation() if isolation is None else isolation
     workdir = new_workdir()
     facts_fd = memory_file("grader-facts")
     figure_fd = memory_file("grader-figure") if spec.analysis else None
+    trust = spec.trust if harness_child else None
+    split_fd = memory_file("grader-split") if trust is not None else None
+    delivery_fd = memory_file("grader-model") if trust is not None else None
     ready_read, ready_write = os.pipe()  # the sandbox says "ready" on it once built
     os.set_inheritable(ready_write, True)
     try:
         dataset = _prepare(spec, workdir)
+        labels: list[int] = []
+        if trust is not None and split_fd is not None:
+            all_labels = dataset_labels(str(dataset), spec.dataset_sha256)
+            order = draw_split(len(all_labels))
+            labels = held_out_labels(all_labels, order, trust)
+            os.pwrite(split_fd, json.dumps(order).encode(), 0)
         # the figure goes to a memory file: under isolation the work folder is the run's own
         figure = f"/proc/self/fd/{figure_fd}" if figure_fd is not None else None
         if harness_child:
             argv = harness.command(
                 python=python, facts_fd=facts_fd, dataset=dataset.name,
                 test_names=spec.test_names, figure=figure, script=spec.script_name,
+                trust=trust, split_fd=split_fd, delivery_fd=delivery_fd,
             )
         else:
             argv = [python, "-I", spec.script_name]
         work = WorkFolder(path=workdir, files=(spec.script_name, dataset.name),
                           disk_mb=spec.disk_mb, inodes=spec.inodes)
-        fds = (facts_fd, ready_write) if figure_fd is None else (facts_fd, ready_write, figure_fd)
+        fds = tuple(fd for fd in (facts_fd, ready_write, figure_fd, split_fd, delivery_fd)
+                    if fd is not None)
         outcome = supervise(
             spec, argv=isolation.wrap(argv, work=work, ready_fd=ready_write), workdir=workdir,
             env=scrubbed_env(workdir=workdir, threads=max(1, spec.threads)), cores=cores,
@@ -83,11 +103,22 @@ def run_one(
             read_memory_file(facts_fd, limit=harness.MAX_DOCUMENT_BYTES + 1))
         if facts is not None and figure_fd is not None:
             facts = dataclasses.replace(facts, figure_png=_read_figure(figure_fd))
+        evaluation = None
+        if trust is not None and delivery_fd is not None:
+            delivered = harness.decode_delivery(
+                read_memory_file(delivery_fd, limit=MAX_DELIVERY_BYTES))
+            if facts is not None and facts.evaluation_reached:
+                evaluation = measure(delivery=delivered, labels=labels, trust=trust,
+                                     evaluator=evaluator)
+            evaluation = evaluation or Evaluation(
+                by="none", error_pct=None, params=None,
+                note="the provided evaluation did not start under the harness")
         return dataclasses.replace(
-            outcome, facts=facts, dataset_intact=_sha256(dataset) == spec.dataset_sha256
+            outcome, facts=facts, dataset_intact=_sha256(dataset) == spec.dataset_sha256,
+            evaluation=evaluation,
         )
     finally:
-        for fd in (facts_fd, figure_fd, ready_read, ready_write):
+        for fd in (facts_fd, figure_fd, ready_read, ready_write, split_fd, delivery_fd):
             if fd is not None:
                 os.close(fd)
         remove_workdir(workdir)

@@ -17,12 +17,13 @@ from typing import Any
 
 from grader.harness import FACTS_VERSION
 from grader.ids import CheckId
-from grader.original.parse import parse_original
+from grader.original.parse import OriginalError, parse_original
+from grader.original.split import find_split, locate
 from grader.pysource.encoding import is_utf8, runnable_text
-from grader.records import RunSpec, StaticResult, Submission
+from grader.records import OriginalScript, RunSpec, RunTrust, StaticResult, Submission
 from grader.run.flags import force_flags
 from grader.run.machine import usable_cores
-from grader.spec import Assignment
+from grader.spec import Assignment, TaskSpec
 from grader.store.database import ANALYSIS_INDEX, Store
 
 
@@ -161,12 +162,13 @@ def plan_runs(
                     continue
                 is_analysis = index == ANALYSIS_INDEX
                 flags = {name: is_analysis and name == "show_analysis" for name in original.flags}
+                script_text = runnable_text(force_flags(file.text, flags), file.encoding)
                 spec = RunSpec(
                     submission_id=submission.id,
                     task=task_id,
                     index=index,
                     script_name=assignment.task(task_id).file,
-                    script_text=runnable_text(force_flags(file.text, flags), file.encoding),
+                    script_text=script_text,
                     script_sha256=file.sha256,
                     dataset_path=str(assignment.dataset),
                     dataset_sha256=assignment.dataset_sha256,
@@ -180,6 +182,7 @@ def plan_runs(
                     analysis=is_analysis,
                     test_names=tuple(sorted(original.test_names)),
                     conditions=conditions,
+                    trust=run_trust(original, script_text, assignment.task(task_id)),
                 )
                 (analysis if is_analysis else scored).append(spec)
     return scored + analysis, skipped
@@ -198,3 +201,18 @@ def _same_bytes(text: str, encoding: str, sha256: str) -> None:
         raise GradingError(f"a task file in {encoding} was about to run")
     if hashlib.sha256(runnable_text(text, encoding).encode("utf-8")).hexdigest() != sha256:
         raise GradingError(f"a task file does not encode back to the bytes checked ({encoding})")
+
+
+def run_trust(original: OriginalScript, text: str, task: TaskSpec) -> RunTrust | None:
+    """Where the grader takes over the hand-in's split and evaluation; None when the original's
+    split cannot be read or the hand-in lacks the provided evaluation (the diff says why)."""
+    try:
+        site = find_split(original)
+    except OriginalError:
+        return None
+    lines, evaluation = locate(text, site)
+    if evaluation is None:
+        return None
+    return RunTrust(split_call=site.call, split_lines=lines, test_start=site.test_start,
+                    test_stop=site.test_stop, evaluate_line=evaluation,
+                    required_layer=task.required_layer)

@@ -11,6 +11,7 @@ from typing import Any
 
 from grader.records import (
     DiffSummary,
+    Evaluation,
     Finding,
     HandIn,
     HarnessFacts,
@@ -41,6 +42,18 @@ def _number(value: Any) -> float:
 
 def _texts(value: Any) -> tuple[str, ...]:
     return tuple(expect(item, str) for item in expect(value, list, tuple))
+
+
+def _evaluation(data: dict[str, Any] | None) -> Evaluation | None:
+    if data is None:
+        return None
+    return Evaluation(
+        by=expect(data["by"], str),
+        error_pct=None if data.get("error_pct") is None else _number(data["error_pct"]),
+        params=expect(data.get("params"), int, None),
+        required_works=expect(data.get("required_works"), bool, None),
+        note=expect(data.get("note", ""), str),
+    )
 
 
 def finding_from_json(data: dict[str, Any]) -> Finding:
@@ -105,6 +118,13 @@ def facts_to_json(facts: HarnessFacts) -> dict[str, Any]:
         "count_params_at_print": facts.count_params_at_print,
         "figure_png": None if facts.figure_png is None
         else base64.b64encode(facts.figure_png).decode("ascii"),
+        "evaluation_reached": facts.evaluation_reached,
+        "split_applied": facts.split_applied,
+        "fingerprints": [list(pair) for pair in facts.fingerprints],
+        "weights_changed": facts.weights_changed,
+        "layer_changes": [list(pair) for pair in facts.layer_changes],
+        "weights_set": list(facts.weights_set),
+        "late_training": list(facts.late_training),
     }
 
 
@@ -123,6 +143,15 @@ def facts_from_json(data: dict[str, Any]) -> HarnessFacts:
         test_rows_in_training=expect(data.get("test_rows_in_training", 0), int),
         count_params_at_print=expect(data.get("count_params_at_print"), int, None),
         figure_png=None if figure is None else base64.b64decode(figure, validate=True),
+        evaluation_reached=expect(data.get("evaluation_reached", False), bool),
+        split_applied=expect(data.get("split_applied", False), bool),
+        fingerprints=tuple((expect(k, str), expect(v, str))
+                           for k, v in expect(data.get("fingerprints", []), list)),
+        weights_changed=expect(data.get("weights_changed"), bool, None),
+        layer_changes=tuple((expect(n, str), expect(c, bool))
+                            for n, c in expect(data.get("layer_changes", []), list)),
+        weights_set=_texts(data.get("weights_set", [])),
+        late_training=_texts(data.get("late_training", [])),
     )
 
 
@@ -140,6 +169,7 @@ def outcome_to_json(outcome: RunOutcome) -> dict[str, Any]:
         "dataset_intact": outcome.dataset_intact,
         "isolated": outcome.isolated,
         "note": outcome.note,
+        "evaluation": None if outcome.evaluation is None else outcome.evaluation.to_json(),
     }
 
 
@@ -158,4 +188,5 @@ def outcome_from_json(data: dict[str, Any]) -> RunOutcome:
         dataset_intact=expect(data.get("dataset_intact", True), bool),
         isolated=expect(data.get("isolated", False), bool),
         note=expect(data.get("note", ""), str),
+        evaluation=_evaluation(expect(data.get("evaluation"), dict, None)),
     )

@@ -40,7 +40,9 @@ from pathlib import Path
 
 from grader.original.parse import parse_original
 from grader.records import RunSpec, RunStatus
+from grader.run.evaluator import TrustedEvaluator
 from grader.run.flags import force_flags
+from grader.run.planning import run_trust
 from grader.run.local import core_sets
 from grader.run.one import run_one
 from grader.sandbox.detect import detect_isolation
@@ -61,6 +63,10 @@ print("done")
 class Timing:
     wall_s: float
     cpu_s: float
+
+
+#: the trusted evaluator, long-lived as an executor's is (started before the first timed run)
+EVALUATOR = TrustedEvaluator()
 
 
 def bare(spec: RunSpec, cores: Sequence[int] | None = None) -> Timing:
@@ -89,7 +95,7 @@ def bare(spec: RunSpec, cores: Sequence[int] | None = None) -> Timing:
 def sandboxed(spec: RunSpec) -> Timing:
     """``spec`` through ``run_one``, timed from outside (work folder, hashing and all)."""
     start = time.perf_counter()
-    outcome = run_one(spec)
+    outcome = run_one(spec, evaluator=EVALUATOR)
     wall = time.perf_counter() - start
     if outcome.status is not RunStatus.OK:
         raise SystemExit(f"sandboxed run ended {outcome.status}: {outcome.note}\n"
@@ -113,6 +119,7 @@ def task_spec(assignment: Assignment, task_id: str) -> RunSpec:
         processes=assignment.limits.processes,
         threads=assignment.limits.threads,
         test_names=tuple(sorted(original.test_names)),
+        trust=run_trust(original, text, task),  # the grader's split and evaluation (issue 10)
     )
 
 
@@ -198,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure_whole(assignment, args.rounds)
         print(f"load average after: {os.getloadavg()}")
         return 0
+    EVALUATOR.warm()
     print("| task | rounds | bare wall s | sandboxed wall s | bare CPU s | sandboxed CPU s "
           "| wall overhead |")
     print("|---|---|---|---|---|---|---|")
@@ -218,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"| {_mean([t.wall_s for t in boxed])} | {_mean([t.cpu_s for t in plain])} "
               f"| {_mean([t.cpu_s for t in boxed])} | {100 * (ratio - 1):+.1f} % |", flush=True)
     print(f"load average after: {os.getloadavg()}")
+    EVALUATOR.close()
     return 0
 
 

@@ -9,7 +9,10 @@ says so and allows exactly that:
   run: one run may land under 9 % (``high_performance``) or over 12 % (``error.max``); its error
   must still be weak (between 6 % and 16 %) and nothing else may be found;
 - ``runs.deterministic`` needs three runs or more, so it cannot appear here (nor does the table
-  list it).
+  list it);
+- the hand-in that prints its validation error (``s2305523_erin``'s task2) may print, in one
+  run, a number within half a point of the error the grader measures, so there its
+  ``output.mismatch`` may be absent.
 
 Everything else — every other verdict and every check id, static and runtime — must match the
 table exactly, and ``results.json`` must validate against its published schema.
@@ -37,6 +40,9 @@ pytestmark = pytest.mark.tensorflow
 ROOT = CLASS.parent
 WEAK = "s2302288_ben"
 WEAK_ERROR_PCT = (6.0, 16.0)
+#: prints its validation error, which one run may print within half a point of the grader's
+#: measurement, so ``output.mismatch`` may be absent from one run
+PRINTS_VALIDATION = ("s2305523_erin", "task2")
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +79,8 @@ def test_each_task_gets_the_tables_verdict_and_checks(
         assert task["runs"] == []
     else:
         assert len(task["runs"]) == 1
+    if (row.student, row.task) == PRINTS_VALIDATION:  # one run may print close to the truth
+        found |= {"output.mismatch"}
     if row.student != WEAK:
         assert (verdict, found) == (row.verdict, set(row.checks)), task["findings"]
         return

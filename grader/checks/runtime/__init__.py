@@ -7,6 +7,13 @@ The classes that check an id the static stage checks too are named for what the 
 from __future__ import annotations
 
 from grader.checks.base import RuntimeCheck
+from grader.checks.runtime.effects import (
+    LateTraining,
+    RequiredLayerIdle,
+    SeedEffect,
+    TrainingIneffective,
+    WeightsSet,
+)
 from grader.checks.runtime.facts import (
     FilesOpened,
     SeedCalled,
@@ -35,10 +42,15 @@ RUNTIME_CHECKS: list[RuntimeCheck] = [
     OutputFormat(),
     OutputMismatch(),
     TrainingNone(),
+    TrainingIneffective(),
     WeightsLoaded(),
+    WeightsSet(),
     TrainedLayers(),
+    RequiredLayerIdle(),
     SeedCalled(),
+    SeedEffect(),
     TestDataInTraining(),
+    LateTraining(),
     FilesOpened(),
     SocketsOpened(),
     SubprocessesStarted(),

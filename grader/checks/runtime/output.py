@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from grader.checks.base import RunContext, RuntimeCheck
 from grader.ids import CheckId
-from grader.records import Finding, RunStatus
+from grader.records import Finding, RunOutcome, RunStatus
 
 
 class OutputFormat(RuntimeCheck):
@@ -28,7 +28,11 @@ class OutputFormat(RuntimeCheck):
 
 
 class OutputMismatch(RuntimeCheck):
-    """The printed size must be the trained model's; the printed duration the measured one.
+    """The printed error and size must be the grader's own; the duration the measured one.
+
+    The grader evaluates each run's model itself (``RunOutcome.evaluation``): the printed error
+    must agree with it, and a run that printed results without the provided evaluation having
+    run on the grader's test rows is a mismatch of its own.
 
     The provided timer starts just after the interpreter starts and the duration is printed just
     before it exits, so the printed duration may fall short of the wall time the parent measured by
@@ -39,21 +43,29 @@ class OutputMismatch(RuntimeCheck):
     slack_s = 8.0  # start-up (harness, imports before the timer) plus TensorFlow's tear-down
     slack_fraction = 0.10
     over_s = 1.0  # clock granularity and rounding of the printed value
+    #: the printed error may differ from the grader's by a few rows' float rounding (1,000 rows)
+    error_slack_pct = 0.5
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
-        for outcome, metrics in zip(ctx.outcomes, ctx.metrics, strict=True):
+        for outcome, metrics, parsed in zip(ctx.outcomes, ctx.metrics, ctx.parsed, strict=True):
             if metrics.status is not RunStatus.OK:
                 continue
             run = f"run {outcome.index + 1}"
+            values = parsed.values if parsed is not None and parsed.values is not None else {}
+            problem = _against_grader(outcome, values, self.error_slack_pct)
+            if problem:
+                yield self.finding(f"{run} {problem}", file=ctx.file_name)
+                return
             size = outcome.trained_size
-            if size is not None and metrics.model_size is not None and size != metrics.model_size:
+            printed_size = values.get("model_size")
+            if size is not None and printed_size is not None and size != int(printed_size):
                 yield self.finding(
-                    f"{run} printed a model size of {metrics.model_size}, but the trained model "
+                    f"{run} printed a model size of {int(printed_size)}, but the trained model "
                     f"has {size} parameters",
                     file=ctx.file_name,
                 )
                 return
-            printed = metrics.duration_s
+            printed = values.get("duration_s")
             if printed is None:
                 continue
             low = outcome.wall_s - max(self.slack_s, self.slack_fraction * outcome.wall_s)
@@ -64,3 +76,22 @@ class OutputMismatch(RuntimeCheck):
                     file=ctx.file_name,
                 )
                 return
+
+
+def _against_grader(outcome: RunOutcome, values: dict[str, float], slack: float) -> str | None:
+    """What disagrees with the grader's own evaluation of the run (issue 10), if anything."""
+    evaluation = outcome.evaluation
+    if evaluation is None:
+        return None  # a run made without the grader's split (older runs, tests)
+    if evaluation.by == "none":
+        return (f"printed its results, but the provided evaluation was not run on the "
+                f"grader's test rows ({evaluation.note or 'no model was handed over'})")
+    facts = outcome.facts
+    if facts is not None and not facts.split_applied:
+        return "printed its results, but the provided split did not draw the grader's permutation"
+    printed = values.get("error_pct")
+    if printed is not None and evaluation.error_pct is not None \
+            and abs(printed - evaluation.error_pct) > slack:
+        return (f"printed a test error of {printed:.2f}%, but the grader measured "
+                f"{evaluation.error_pct:.2f}% for the same model on the same test rows")
+    return None

@@ -21,11 +21,13 @@ failure of the harness can never break the script's run.
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import importlib
 import importlib.machinery
 import importlib.util
 import os
-import runpy
+import secrets
 import sys
 import types
 from typing import TYPE_CHECKING
@@ -66,11 +68,13 @@ if TYPE_CHECKING:  # what _load_siblings provides, as the type checker sees it
     from .core import Harness
     from .facts import Facts
     from .rows import TestRows
+    from .trust import GraderSplit
 else:
     _siblings = _load_siblings()
     Facts = _siblings.facts.Facts
     TestRows = _siblings.rows.TestRows
     Harness = _siblings.core.Harness
+    GraderSplit = _siblings.trust.GraderSplit
 
 
 def _script_traceback(tb: types.TracebackType | None, script: str) -> types.TracebackType | None:
@@ -80,12 +84,54 @@ def _script_traceback(tb: types.TracebackType | None, script: str) -> types.Trac
     return tb
 
 
+def _compile(script: str, line: int, checkpoint: str | None) -> types.CodeType:
+    """The script's code, with ``import CHECKPOINT; del CHECKPOINT`` before the module-level
+    statement at ``line`` (the provided evaluation's first): line numbers, and so tracebacks,
+    stay those of the file. The file is read as bytes, so Python's own decoding rules apply."""
+    with open(script, "rb") as file:
+        source = file.read()
+    tree = ast.parse(source, filename=script)
+    if checkpoint and line:
+        for index, node in enumerate(tree.body):
+            if node.lineno == line:
+                hook = [ast.Import(names=[ast.alias(name=checkpoint)]),
+                        ast.Delete(targets=[ast.Name(id=checkpoint, ctx=ast.Del())])]
+                for statement in hook:
+                    ast.copy_location(statement, node)
+                    ast.fix_missing_locations(statement)
+                tree.body[index:index] = hook
+                break
+    return compile(tree, script, "exec", dont_inherit=True)
+
+
+def _run(code: types.CodeType, script: str) -> None:
+    """Runs ``code`` as ``__main__``, as ``runpy.run_path`` runs a script file."""
+    module = types.ModuleType("__main__")
+    module.__dict__.update(__file__=script, __cached__=None, __loader__=None, __package__=None,
+                           __spec__=None, __builtins__=__builtins__)
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        exec(code, module.__dict__)
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
+
+
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="child", description=__doc__.partition("\n")[0])
     parser.add_argument("--facts-fd", type=int, required=True)
     parser.add_argument("--dataset", required=True, help="the dataset's file name, in the cwd")
     parser.add_argument("--test-names", default="", help="globals holding the test set, a,b")
     parser.add_argument("--figure", default=None, help="plt.show() saves the figure here")
+    parser.add_argument("--split-fd", type=int, default=-1,
+                        help="a file holding the grader's permutation (JSON)")
+    parser.add_argument("--split-call", default="", help="the provided split's function")
+    parser.add_argument("--split-lines", default="", help="the script's lines that call it")
+    parser.add_argument("--test-rows", default=":", help="the permutation's test slice")
+    parser.add_argument("--evaluate-at", type=int, default=0,
+                        help="the line where the provided evaluation starts")
+    parser.add_argument("--delivery-fd", type=int, default=-1, help="where the model goes")
     parser.add_argument("script")
     return parser.parse_args(argv)
 
@@ -105,15 +151,35 @@ def main(argv: list[str] | None = None) -> None:
     if options.figure:
         os.environ["MPLBACKEND"] = "Agg"
     facts = Facts(fd)
+    split = None
+    if options.split_fd >= 0 and options.split_call:
+        start, _, stop = options.test_rows.partition(":")
+        split = GraderSplit(
+            facts=facts, fd=options.split_fd, dataset=options.dataset,
+            call=options.split_call, script=script,
+            lines=tuple(int(n) for n in options.split_lines.split(",") if n),
+            test_slice=(int(start) if start else None, int(stop) if stop else None))
+    checkpoint = f"_grader_checkpoint_{secrets.token_hex(8)}" if options.evaluate_at else None
+    with contextlib.suppress(OSError):
+        if options.delivery_fd >= 0:
+            os.set_inheritable(options.delivery_fd, False)
     harness = Harness(facts=facts, script=script, argv0=options.script, dataset=options.dataset,
                       test_names=[n for n in options.test_names.split(",") if n],
-                      figure=options.figure)
+                      figure=options.figure, split=split, delivery_fd=options.delivery_fd,
+                      checkpoint_name=checkpoint)
     sys.argv = [options.script]
     sys.path.insert(0, os.path.dirname(script))
     harness.install()
     facts.write()
     try:
-        runpy.run_path(script, run_name="__main__")
+        code = _compile(script, options.evaluate_at, checkpoint)
+    except (SyntaxError, ValueError) as error:  # as a bare run reports it: no traceback
+        error.__traceback__ = None
+        sys.excepthook(type(error), error, None)
+        harness.finish()
+        sys.exit(1)
+    try:
+        _run(code, script)
     except SystemExit:
         harness.finish()
         raise

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 from .audit import AuditHook
+from .checkpoint import Checkpoint
 from .facts import Facts
 from .files import FileRules
 from .imports import PostImportFinder
@@ -18,8 +20,8 @@ from .origins import Origins
 from .patching import Patcher
 from .rows import TestRows
 from .seeds import SeedHooks
+from .trust import MODEL_GLOBAL, CheckpointFinder, GraderSplit, Witness
 
-MODEL_GLOBAL = "model"  # the provided code prints this global's count_params()
 FIGURE_DPI = 80
 
 
@@ -32,25 +34,59 @@ class Harness:
     """
 
     def __init__(self, *, facts: Facts, script: str, argv0: str, dataset: str,
-                 test_names: list[str], figure: str | None) -> None:
+                 test_names: list[str], figure: str | None, split: GraderSplit | None = None,
+                 delivery_fd: int = -1, checkpoint_name: str | None = None) -> None:
         self.facts = facts
         self.figure = figure
         origins = Origins(script)
         self.audit = AuditHook(facts=facts, origins=origins, script=script, argv0=argv0,
                                files=FileRules(script=script, dataset=dataset, figure=figure))
-        self.test_rows = TestRows(facts, test_names, self.namespace)
+        self.split = split
+        self.test_rows = TestRows(facts, test_names, self.namespace,
+                                  split.test_images if split is not None else None)
         patcher = Patcher()
         self.seeds = SeedHooks(facts=facts, origins=origins, patcher=patcher)
+        self.witness = Witness(facts)
         self.keras = KerasHooks(facts=facts, patcher=patcher, seeds=self.seeds,
-                                test_rows=self.test_rows)
+                                test_rows=self.test_rows, witness=self.witness,
+                                namespace=self.namespace, origins=origins)
         self.patches: dict[str, Callable[[Any], None]] = {
             "numpy.random": self.seeds.patch_numpy, "keras": self.keras.patch_keras,
             "tensorflow": self.keras.patch_tensorflow}
+        if split is not None:
+            self._chain(split.module, split.patch)
+        self.finder: CheckpointFinder | None = None
+        if split is not None and checkpoint_name:
+            self.finder = CheckpointFinder(checkpoint_name, Checkpoint(
+                facts=facts, split=split, witness=self.witness, fd=delivery_fd,
+                namespace=self.namespace, refs=self.keras.refs, quiet=self.quiet))
         if figure:
             self.patches["matplotlib.pyplot"] = self._patch_pyplot
         self.patched: set[str] = set()
 
+    def _chain(self, name: str, patch: Callable[[Any], None]) -> None:
+        """Adds ``patch`` to what happens when module ``name`` is imported."""
+        before = self.patches.get(name)
+
+        def both(module: Any) -> None:
+            if before is not None:
+                before(module)
+            patch(module)
+
+        self.patches[name] = both
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """The harness's own file opens (saving the model) are not the script's facts."""
+        self.audit.quiet += 1
+        try:
+            yield
+        finally:
+            self.audit.quiet -= 1
+
     def install(self) -> None:
+        if self.finder is not None:
+            sys.meta_path.insert(0, self.finder)
         self.seeds.patch_random()
         for name in list(self.patches):
             if name in sys.modules:

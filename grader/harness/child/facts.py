@@ -41,6 +41,11 @@ class Facts:
         self.matched_test_rows: set[bytes] = set()
         self.count_params_at_print: int | None = None
         self.finished = False
+        self.evaluation_reached = False
+        self.split_applied = False
+        self.fingerprints: dict[str, str] = {}
+        self.weights_changed: bool | None = None
+        self.layer_changes: list[list[object]] = []
 
     def add(self, kind: str, entry: object) -> None:
         entries = self.lists[kind]
@@ -74,6 +79,10 @@ class Facts:
             sockets=lists["sockets"], subprocesses=lists["subprocesses"], notes=lists[NOTES],
             test_rows_in_training=len(self.matched_test_rows),
             count_params_at_print=self.count_params_at_print, finished=self.finished,
+            weights_set=lists["weights_set"], late_training=lists["late_training"],
+            evaluation_reached=self.evaluation_reached, split_applied=self.split_applied,
+            fingerprints=self.fingerprints, weights_changed=self.weights_changed,
+            layer_changes=self.layer_changes[:MAX_LAYERS],
         )
 
     def write(self) -> None:

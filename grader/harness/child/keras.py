@@ -15,10 +15,13 @@ from typing import Any
 
 from .datasets import DatasetSources
 from .facts import Facts
+from .origins import Origins
 from .patching import Make, Patcher
 from .protocol import MAX_LAYERS
 from .rows import TestRows, leaves
 from .seeds import SeedHooks
+from .trust import Witness
+from .weights import TrustHooks
 
 KERAS_PACKAGES = ("keras", "tensorflow", "tf_keras")
 
@@ -27,11 +30,17 @@ class KerasHooks:
     """Patches TensorFlow and Keras once the script has imported them."""
 
     def __init__(self, *, facts: Facts, patcher: Patcher, seeds: SeedHooks,
-                 test_rows: TestRows) -> None:
+                 test_rows: TestRows, witness: Witness, namespace: Any, origins: Origins) -> None:
         self.facts = facts
         self.patcher = patcher
         self.seeds = seeds
         self.test_rows = test_rows
+        self.witness = witness
+        self.namespace = namespace
+        self.origins = origins
+        #: Keras's own functions, taken when Keras was imported (before student code ran on)
+        self.refs: dict[str, Any] = {}
+        self.trust = TrustHooks(self)
         self.datasets = DatasetSources(facts)
         self.training_depth = 0  # > 0 inside fit/train_on_batch/an optimizer step
         self.loading_depth = 0
@@ -53,12 +62,18 @@ class KerasHooks:
             patcher.wrap_method(tf.train.Checkpoint, name,
                                 self._loader(f"tf.train.Checkpoint.{name}", 1, "save_path"))
         patcher.wrap_method(tf.GradientTape, "gradient", self._tape_gradient)
+        self.trust.patch_tensorflow(tf)
         for name in ("from_tensor_slices", "from_tensors"):
             patcher.wrap_method(tf.data.Dataset, name, self.datasets.wrap)
+        patcher.wrap_method(tf.data.Dataset, "from_generator", self.trust.from_generator)
         patcher.rebind(("tensorflow", "keras", "tf_keras"))
 
     def patch_keras(self, keras: Any) -> None:
         patcher, model = self.patcher, keras.Model
+        self.refs.update(Model=model, get_weights=model.get_weights, set_weights=model.set_weights,
+                         predict=model.predict, count_params=model.count_params,
+                         save_model=keras.saving.save_model)
+        self.trust.patch_keras(keras)
         patcher.wrap_method(model, "fit",
                             self._trainer("Model.fit", ((0, "x"), (7, "validation_data"))))
         patcher.wrap_method(model, "train_on_batch",
@@ -99,6 +114,7 @@ class KerasHooks:
                     with self.facts.guarded(label):
                         self._training_started(label, model, [
                             args[i] if len(args) > i else kwargs.get(name) for i, name in inputs])
+                    args, kwargs = self.trust.checked_generators(args, kwargs)
                 self.training_depth += 1
                 try:
                     return original(model, *args, **kwargs)
@@ -117,6 +133,8 @@ class KerasHooks:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 if self.training_depth == 0:
                     self.facts.add("training_calls", label)
+                    with self.facts.guarded(label):
+                        self.trust.training(label, None)
                 self.training_depth += 1
                 try:
                     return original(*args, **kwargs)
@@ -143,9 +161,11 @@ class KerasHooks:
         flat = sources if isinstance(sources, (list, tuple)) else [sources]
         if kinds and any(isinstance(s, kinds) for s in flat[:1000]):
             self.facts.add("training_calls", "GradientTape.gradient")
+            self.trust.training("GradientTape.gradient", None)
 
     def _training_started(self, label: str, model: Any, values: list[Any]) -> None:
         self.facts.add("training_calls", label)
+        self.trust.training(label, model)
         self.record_model(model)
         arrays: list[Any] = []
         for value in values:

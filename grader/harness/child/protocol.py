@@ -13,7 +13,7 @@ from typing import TypedDict
 
 #: bumped whenever the document's shape or meaning changes; a run stored under another harness
 #: version is made again
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 MAX_ENTRIES = 64  # per list of facts
 MAX_TEXT = 300  # characters per entry
 MAX_MODELS = 16
@@ -22,12 +22,14 @@ MAX_COUNT = 10**12  # more parameters or rows than any real model or dataset her
 
 #: the document's lists of strings that are facts of the run, in the order they are written
 FACT_LISTS = ("training_calls", "weights_loaded", "seed_calls", "files_opened", "sockets",
-              "subprocesses")
+              "subprocesses", "weights_set", "late_training")
 #: the harness's own failures (a hook that broke), for a reader of the raw document only
 NOTES = "notes"
 
 #: the most texts a document holds: every list full, every model with every layer named
-MAX_TEXTS = (len(FACT_LISTS) + 1) * MAX_ENTRIES + MAX_MODELS * (MAX_LAYERS + 1)
+MAX_FINGERPRINTS = 16
+MAX_TEXTS = ((len(FACT_LISTS) + 1) * MAX_ENTRIES + MAX_MODELS * (MAX_LAYERS + 1) + MAX_LAYERS
+             + 2 * MAX_FINGERPRINTS)
 #: the largest document the child can write: every text at its bound, each character escaped as
 #: a surrogate pair (12 bytes: ``json.dumps`` keeps to ASCII), with its quotes and comma, plus
 #: room for the keys and numbers; the parent reads no more. Names are the script's to choose (a
@@ -58,6 +60,20 @@ class Document(TypedDict):
     test_rows_in_training: int  # distinct test rows that reached training
     count_params_at_print: int | None  # the model's size when the script printed it
     finished: bool  # the script ended (the document is complete)
+    weights_set: list[str]  # weights assigned other than by training
+    late_training: list[str]  # training after the provided evaluation started
+    evaluation_reached: bool  # the provided evaluation started: the model was taken
+    split_applied: bool  # the provided split drew the grader's permutation
+    fingerprints: dict[str, str]  # what randomness produced when training started
+    weights_changed: bool | None  # training changed the evaluated model's weights
+    layer_changes: list[list[object]]  # [class name, changed] per layer with weights
+
+
+#: the delivery (``--delivery-fd``): one header line of JSON, then the blobs it announces
+DELIVERY_VERSION = 1
+MAX_MODEL_BYTES = 64 << 20  # a 1,000,000-parameter model is about 4 MB
+MAX_INPUTS_BYTES = 64 << 20
+MAX_HEADER_BYTES = 1 << 20
 
 
 def clip(text: object) -> str:

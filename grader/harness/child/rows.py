@@ -21,17 +21,20 @@ class TestRows:
     as patterns: each row flattened to 784 values, binarised at its midpoint ((min + max) / 2) and
     packed to 98 bytes. A test image also matches in its transposed (columns as the sequence) and
     inverted forms. Constant rows carry no pattern and are skipped. Arrays whose rows are not
-    784 values (padding, resizing, extra channels) are not compared.
+    784 values are compared through their 28 x 28 crops when padded (centre and top-left);
+    resized or multi-channel rows are not compared.
     """
 
     PIXELS = 784
     MAX_ROWS = 200_000
 
     def __init__(self, facts: Facts, names: list[str],
-                 namespace: Callable[[], dict[str, Any]]) -> None:
+                 namespace: Callable[[], dict[str, Any]],
+                 own: Callable[[], Any] | None = None) -> None:
         self.facts = facts
         self.names = names
         self.namespace = namespace
+        self.own = own  # the harness's own copy of the grader's test rows (images, labels)
         self.cached: tuple[int, tuple[int, ...], list[list[bytes]], list[bool]] | None = None
         # arrays already compared, so that fit() called once per epoch costs one comparison
         self.compared: dict[int, weakref.ref[Any]] = {}
@@ -77,6 +80,11 @@ class TestRows:
         return self.cached[2], self.cached[3]
 
     def _test_images(self) -> Any:
+        """The grader's test rows where the harness holds them (a copy the script cannot reach
+        by name), else the script's test set."""
+        own = self.own() if self.own is not None else None
+        if own is not None:
+            return own[0]
         namespace = self.namespace()
         for name in self.names:
             shape = getattr(namespace.get(name), "shape", None)
@@ -85,16 +93,41 @@ class TestRows:
         return None
 
     def _row_keys(self, np: Any, array: Any) -> list[bytes]:
-        """Patterns of the array's rows when each row is an image's 784 values, else none."""
+        """Patterns of the array's rows when each row holds an image's 784 values (one image of
+        784 values counts as a row); rows of images padded beyond 28 x 28 are compared by their
+        centre and top-left 28 x 28 crops."""
         try:
             shape = [int(dim) for dim in array.shape]
         except (AttributeError, TypeError, ValueError):
             return []  # no shape, or a symbolic one
-        if len(shape) < 2 or shape[0] == 0 or np.prod(shape[1:]) != self.PIXELS:
+        if not shape or 0 in shape:
             return []
-        rows = np.asarray(array[: self.MAX_ROWS]).reshape(-1, self.PIXELS)
+        if int(np.prod(shape)) == self.PIXELS:
+            shape = [1, *shape]
+        if len(shape) < 2:
+            return []
+        values = np.asarray(array[: self.MAX_ROWS] if len(shape) > 1 else array)
+        values = values.reshape(-1, *shape[1:]) if values.size else values
+        if int(np.prod(shape[1:])) == self.PIXELS:
+            return self._keys_of(np, values.reshape(-1, self.PIXELS))
+        return [key for rows in _crops(np, values) for key in self._keys_of(np, rows)]
+
+    def _keys_of(self, np: Any, rows: Any) -> list[bytes]:
         bits, valid = _binarise(np, rows)
         return [key for key, ok in zip(_keys(np, bits), valid.tolist(), strict=False) if ok]
+
+
+def _crops(np: Any, values: Any) -> list[Any]:
+    """28 x 28 crops (centre, top-left) of images padded beyond 28 x 28, flattened per row."""
+    spatial = values.shape[1:]
+    if len(spatial) == 3 and spatial[-1] == 1:  # a channel axis
+        values, spatial = values[..., 0], spatial[:2]
+    if len(spatial) != 2 or spatial[0] < 28 or spatial[1] < 28 or spatial == (28, 28):
+        return []
+    height, width = spatial
+    offsets = {((height - 28) // 2, (width - 28) // 2), (0, 0)}
+    return [values[:, top:top + 28, left:left + 28].reshape(len(values), 28 * 28)
+            for top, left in sorted(offsets)]
 
 
 def leaves(value: Any, depth: int = 0) -> Iterator[Any]:

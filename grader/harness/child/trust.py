@@ -1,0 +1,244 @@
+"""The grader's split and the model's exit: the run draws the grader's permutation, and at the
+first statement of the provided evaluation the model leaves the process (issue 10).
+
+``GraderSplit`` reads the permutation the parent drew (from a file descriptor, closed before the
+script starts) and the dataset's rows, and makes the provided split call return exactly that
+permutation, so the parent knows the run's test rows. ``Checkpoint`` is what runs when the
+provided evaluation starts, before any more student code: the model is saved in Keras's own
+format, the test rows the harness holds are transformed by the script's ``transform`` and the
+model is evaluated in-process with references taken before student code ran (for a model that
+cannot be loaded elsewhere), and all of it goes to the parent's delivery fd, which is then
+closed. Standard library only; numpy is used once the script has imported it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import sys
+import types
+from typing import Any
+
+from .facts import Facts
+from .protocol import DELIVERY_VERSION, MAX_FINGERPRINTS
+
+MODEL_GLOBAL = "model"  # the provided evaluation predicts with this global
+TRANSFORM_GLOBAL = "transform"  # and feeds it transform(test_x)
+
+
+class GraderSplit:
+    """The parent's permutation, the dataset's rows, and the wrapper around the split call."""
+
+    def __init__(self, *, facts: Facts, fd: int, dataset: str, call: str,
+                 lines: tuple[int, ...], test_slice: tuple[int | None, int | None],
+                 script: str) -> None:
+        self.facts = facts
+        self.call = call
+        self.lines = frozenset(lines)
+        self.test_slice = slice(*test_slice)
+        self.script = script
+        self.order: list[int] | None = None
+        self.rows: list[bytes] = []
+        if fd >= 0:
+            with facts.guarded("reading the split"):
+                self.order = [int(i) for i in json.loads(_read_all(fd))]
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            with facts.guarded("reading the dataset"), open(dataset, "rb") as file:
+                self.rows = [line for line in file.read().split(b"\n") if line.strip()]
+        self.cache: tuple[Any, Any] | None = None
+
+    @property
+    def module(self) -> str:
+        return self.call.rpartition(".")[0]
+
+    def patch(self, module: Any) -> None:
+        """Wraps the split function in ``module`` (the call's module, once imported)."""
+        if self.order is None:
+            return
+        name = self.call.rpartition(".")[2]
+        original = getattr(module, name)
+        order, lines, facts = self.order, self.lines, self.facts
+
+        @functools.wraps(original)
+        def split(*args: Any, **kwargs: Any) -> Any:
+            frame = sys._getframe(1)
+            if (frame.f_code.co_filename == self.script and frame.f_lineno in lines
+                    and args and _length(args[0]) == len(order)):
+                import numpy as np  # the script imported it: it is calling numpy
+
+                facts.split_applied = True
+                facts.write()
+                return np.array(order, dtype=np.intp)
+            return original(*args, **kwargs)
+
+        setattr(module, name, split)
+
+    def test_images(self) -> Any:
+        """The test rows as float32 images (n, 28, 28) and their labels, from the harness's own
+        copy of the dataset; None before numpy is loaded or without a split."""
+        if self.cache is not None:
+            return self.cache
+        np = sys.modules.get("numpy")
+        if np is None or self.order is None or not self.rows:
+            return None
+        chosen = [self.rows[i].split() for i in self.order[self.test_slice]]
+        bits = b"".join(row[0] for row in chosen)
+        pixels = (np.frombuffer(bits, dtype=np.uint8) - ord("0")).astype(np.float32)
+        side = int(round((pixels.size // max(len(chosen), 1)) ** 0.5))
+        images = pixels.reshape(len(chosen), side, side)
+        labels = np.array([int(row[1]) for row in chosen], dtype=np.int64)
+        self.cache = (images, labels)
+        return self.cache
+
+
+def _read_all(fd: int) -> bytes:
+    chunks, offset = [], 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _length(value: Any) -> int | None:
+    if isinstance(value, int):
+        return value
+    with contextlib.suppress(TypeError):
+        return len(value)
+    return None
+
+
+def weights_hash(arrays: list[Any]) -> str | None:
+    """A short hash of weight arrays (None when there are none)."""
+    if not arrays:
+        return None
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(array.tobytes() if hasattr(array, "tobytes") else repr(array).encode())
+    return digest.hexdigest()[:16]
+
+
+class Witness:
+    """Fingerprints of what randomness produced when training started, and the weights then, so
+    that the parent can compare runs (seeds by effect) and see training change the model."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.started = False
+        self.model_key: int | None = None
+        self.layers: list[tuple[str, str | None]] = []
+        self.whole: str | None = None
+
+    def training_started(self, model: Any, get_weights: Any) -> None:
+        if self.started:
+            return
+        self.started = True
+        prints: dict[str, str] = {}
+        with self.facts.guarded("fingerprints"):
+            prints.update(_generator_states())
+        with self.facts.guarded("initial weights"):
+            if model is not None:
+                self.model_key = id(model)
+                self.layers = _layer_hashes(model, get_weights)
+                self.whole = weights_hash(get_weights(model))
+                if self.whole is not None and _varied(get_weights(model)):
+                    prints["weights"] = self.whole
+        self.facts.fingerprints = dict(list(prints.items())[:MAX_FINGERPRINTS])
+        self.facts.write()
+
+    def evaluated(self, model: Any, get_weights: Any) -> None:
+        """At the checkpoint: did training change the model, layer by layer?"""
+        if not self.started or self.model_key != id(model):
+            return
+        now = _layer_hashes(model, get_weights)
+        if len(now) == len(self.layers):
+            self.facts.layer_changes = [[name, before != after] for (name, before), (_, after)
+                                        in zip(self.layers, now, strict=True)]
+        self.facts.weights_changed = weights_hash(get_weights(model)) != self.whole
+        self.facts.write()
+
+
+def _varied(arrays: list[Any]) -> bool:
+    """Whether any array holds more than one value: constant weights carry no randomness."""
+    return any(getattr(a, "size", 0) > 1 and float(a.max()) != float(a.min()) for a in arrays)
+
+
+def _layer_hashes(model: Any, get_weights: Any) -> list[tuple[str, str | None]]:
+    try:
+        layers = list(model._flatten_layers(include_self=False, recursive=True))
+    except (AttributeError, TypeError):
+        layers = list(getattr(model, "layers", []))
+    found = []
+    for layer in layers[:256]:
+        own = getattr(layer, "_trainable_variables", None)
+        if own is None or not own or getattr(layer, "_layers", None):
+            continue  # no weights of its own, or a container (its sublayers are listed)
+        found.append((type(layer).__name__, weights_hash([v.numpy() for v in own])))
+    return found
+
+
+def _generator_states() -> dict[str, str]:
+    """Hashes of the states of Python's, NumPy's and Keras' / TensorFlow's global generators."""
+    import random
+
+    states: dict[str, str] = {"python": _hash(repr(random.getstate()))}
+    np = sys.modules.get("numpy")
+    if np is not None:
+        state = np.random.get_state()
+        states["numpy"] = _hash(state[1].tobytes() + repr(state[2:]).encode())
+    keras_state = sys.modules.get("keras.src.backend.common.global_state")
+    generator = keras_state.get_global_attribute("global_seed_generator") if keras_state else None
+    if generator is not None:
+        states["keras"] = _hash(repr(generator.state.numpy().tolist()))
+    stateful = sys.modules.get("tensorflow.python.ops.stateful_random_ops")
+    tf_generator = getattr(stateful, "global_generator", None)
+    if tf_generator is not None:
+        states["tensorflow"] = _hash(repr(tf_generator.state.numpy().tolist()))
+    return states
+
+
+def _hash(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()[:16]
+
+
+class CheckpointFinder:
+    """The import the harness inserts before the provided evaluation's first statement: finding
+    the module runs the checkpoint, and the module itself is empty."""
+
+    def __init__(self, name: str, checkpoint: Any) -> None:
+        self.name = name
+        self.checkpoint = checkpoint
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != self.name:
+            return None
+        import importlib.machinery
+
+        self.checkpoint()
+        return importlib.machinery.ModuleSpec(name, self)  # type: ignore[arg-type]
+
+    def create_module(self, spec: Any) -> types.ModuleType:
+        return types.ModuleType(spec.name)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """Nothing to run: the empty module stays in ``sys.modules`` under its random name."""
+
+
+def deliver(fd: int, header: dict[str, Any], blobs: list[bytes]) -> None:
+    """Writes the delivery (header line, then blobs) to ``fd`` and closes it."""
+    if fd < 0:
+        return
+    header = {"version": DELIVERY_VERSION, **header, "sizes": [len(b) for b in blobs]}
+    data = json.dumps(header, separators=(",", ":")).encode() + b"\n" + b"".join(blobs)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    except OSError:
+        pass
+    with contextlib.suppress(OSError):
+        os.close(fd)

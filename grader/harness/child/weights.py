@@ -1,0 +1,221 @@
+"""Hooks for issue 10's run-time facts: weights set other than by training, training after the
+evaluation began, batches of custom loops, and TensorFlow's own file operations.
+
+- ``set_weights`` from the script counts as weights set unless the values are ones
+  ``get_weights`` returned earlier in the run (a callback keeping its best weights is training);
+  ``assign`` from the script counts only before any gradient was taken (a hand-written descent
+  step assigns too).
+- A model called eagerly while a ``GradientTape`` records is a custom training step: its inputs
+  are compared with the grader's test rows.
+- ``tf.io.gfile`` and ``tf.raw_ops.ReadFile``/``WriteFile`` raise no audit event: the calls the
+  script makes are recorded as files opened (the sandbox confines them anyway).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+from .origins import SCRIPT
+from .rows import leaves
+
+if TYPE_CHECKING:
+    from .keras import KerasHooks
+
+GFILE_CALLS = ("GFile", "exists", "glob", "listdir", "walk", "copy", "rename", "remove",
+               "makedirs", "rmtree")
+RAW_FILE_OPS = ("ReadFile", "WriteFile", "MatchingFiles", "Save", "Restore", "SaveV2",
+                "RestoreV2")
+
+
+class TrustHooks:
+    """The hooks above, sharing the Keras hooks' facts, witness and test rows."""
+
+    def __init__(self, hooks: KerasHooks) -> None:
+        self.hooks = hooks
+        self.facts = hooks.facts
+        self.snapshots: set[str] = set()
+        self.tapes = 0
+        self.gradients = False  # a gradient step or training call was seen
+
+    def training(self, label: str, model: Any) -> None:
+        """A training call or gradient step: late when the evaluation has begun."""
+        self.gradients = True
+        if self.facts.evaluation_reached:
+            self.facts.add("late_training", label)
+            return
+        if model is None:
+            model = self.hooks.namespace().get("model")
+            model_class = self.hooks.refs.get("Model")
+            if model_class is None or not isinstance(model, model_class):
+                model = None
+        get_weights = self.hooks.refs.get("get_weights")
+        if get_weights is not None:
+            self.hooks.witness.training_started(model, get_weights)
+
+    # -- Keras
+
+    def patch_keras(self, keras: Any) -> None:
+        patcher = self.hooks.patcher
+        patcher.wrap_method(keras.layers.Layer, "get_weights", self._get_weights)
+        patcher.wrap_method(keras.layers.Layer, "set_weights", self._set_weights)
+        variable = getattr(keras, "Variable", None)
+        if isinstance(variable, type):
+            patcher.wrap_method(variable, "assign", self._assign("keras.Variable.assign"))
+        model = keras.Model
+        layer_call = model.__call__
+        hooks = self
+
+        @functools.wraps(layer_call)
+        def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if hooks.tapes and not hooks.facts.evaluation_reached and args:
+                with hooks.facts.guarded("a custom training step"):
+                    hooks.custom_step(args[0])
+            return layer_call(self, *args, **kwargs)
+
+        model.__call__ = call
+
+    def checked_generators(self, args: tuple[Any, ...],
+                           kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """``fit(x=generator)``: the generator is passed on through one that compares each batch
+        it yields with the test rows (a generator stays a generator)."""
+        if args and isinstance(args[0], types.GeneratorType):
+            return (self._checking(args[0]), *args[1:]), kwargs
+        if isinstance(kwargs.get("x"), types.GeneratorType):
+            return args, {**kwargs, "x": self._checking(kwargs["x"])}
+        return args, kwargs
+
+    def _checking(self, generator: Any) -> Any:
+        for item in generator:
+            with self.facts.guarded("a generator's batch"):
+                self.hooks.test_rows.check(list(leaves(item[0] if isinstance(item, tuple)
+                                                       else item)))
+            yield item
+
+    def from_generator(self, original: Any) -> Any:
+        """``tf.data.Dataset.from_generator``: what the generator yields is compared too."""
+        @functools.wraps(original)
+        def from_generator(generator: Any, *args: Any, **kwargs: Any) -> Any:
+            if callable(generator):
+                made = generator
+
+                def generator(*inner: Any) -> Any:  # noqa: F811 - the checking stand-in
+                    return self._checking(made(*inner))
+
+            return original(generator, *args, **kwargs)
+        return from_generator
+
+    def custom_step(self, inputs: Any) -> None:
+        arrays = [a for a in leaves(inputs) if hasattr(a, "numpy") or hasattr(a, "tobytes")]
+        if arrays and all(_eager(a) for a in arrays):
+            self.hooks.test_rows.check(arrays)
+
+    def _get_weights(self, original: Any) -> Any:
+        @functools.wraps(original)
+        def get_weights(layer: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(layer, *args, **kwargs)
+            with self.facts.guarded("get_weights"):
+                if len(self.snapshots) < 4096:
+                    self.snapshots.add(_hash(result))
+            return result
+        return get_weights
+
+    def _set_weights(self, original: Any) -> Any:
+        @functools.wraps(original)
+        def set_weights(layer: Any, weights: Any, *args: Any, **kwargs: Any) -> Any:
+            with self.facts.guarded("set_weights"):
+                if (self.hooks.origins.caller() == SCRIPT and not self.facts.evaluation_reached
+                        and _hash(weights) not in self.snapshots):
+                    self.facts.add("weights_set",
+                                   f"{type(layer).__name__}.set_weights (values not from training)")
+            return original(layer, weights, *args, **kwargs)
+        return set_weights
+
+    def _assign(self, label: str) -> Any:
+        def make(original: Any) -> Any:
+            @functools.wraps(original)
+            def assign(variable: Any, *args: Any, **kwargs: Any) -> Any:
+                if not self.gradients and self.hooks.training_depth == 0:
+                    with self.facts.guarded(label):
+                        if self.hooks.origins.caller() == SCRIPT:
+                            self.facts.add("weights_set", f"{label} before any training")
+                return original(variable, *args, **kwargs)
+            return assign
+        return make
+
+    # -- TensorFlow
+
+    def patch_tensorflow(self, tf: Any) -> None:
+        patcher = self.hooks.patcher
+        tape = tf.GradientTape
+        enter, leave = tape.__enter__, tape.__exit__
+        hooks = self
+
+        @functools.wraps(enter)
+        def entered(self: Any) -> Any:
+            hooks.tapes += 1
+            return enter(self)
+
+        @functools.wraps(leave)
+        def left(self: Any, *args: Any) -> Any:
+            hooks.tapes = max(0, hooks.tapes - 1)
+            return leave(self, *args)
+
+        tape.__enter__, tape.__exit__ = entered, left
+        patcher.wrap_method(tf.Variable, "assign", self._assign("tf.Variable.assign"))
+        gfile = tf.io.gfile
+        for name in GFILE_CALLS:
+            if hasattr(gfile, name):
+                setattr(gfile, name, self._file_op(f"tf.io.gfile.{name}", getattr(gfile, name)))
+        compat = getattr(getattr(tf.compat, "v1", None), "gfile", None)
+        if compat is not None and compat is not gfile:
+            for name in ("GFile", "Open", "Exists", "Glob", "ListDirectory", "Copy", "Remove"):
+                if hasattr(compat, name):
+                    setattr(compat, name, self._file_op(f"tf.compat.v1.gfile.{name}",
+                                                        getattr(compat, name)))
+        for name in RAW_FILE_OPS:
+            if hasattr(tf.raw_ops, name):
+                setattr(tf.raw_ops, name, self._file_op(f"tf.raw_ops.{name}",
+                                                        getattr(tf.raw_ops, name)))
+        io_ops = ("read_file", "write_file", "matching_files")
+        for name in io_ops:
+            if hasattr(tf.io, name):
+                setattr(tf.io, name, self._file_op(f"tf.io.{name}", getattr(tf.io, name)))
+
+    def _file_op(self, label: str, original: Any) -> Any:
+        @functools.wraps(original)
+        def file_op(*args: Any, **kwargs: Any) -> Any:
+            with self.facts.guarded(label):
+                if self.hooks.origins.caller() == SCRIPT:
+                    target = args[0] if args else next(iter(kwargs.values()), "")
+                    self.facts.add("files_opened", f"{label} {_short(target)}")
+            return original(*args, **kwargs)
+        return file_op
+
+
+def _eager(value: Any) -> bool:
+    try:
+        value.numpy() if hasattr(value, "numpy") else value.tobytes()
+    except Exception:  # noqa: BLE001 - a symbolic tensor: inside a traced function
+        return False
+    return True
+
+
+def _hash(weights: Any) -> str:
+    digest = hashlib.sha256()
+    try:
+        for array in weights:
+            digest.update(sys.modules["numpy"].asarray(array).tobytes())
+    except Exception:  # noqa: BLE001 - not arrays: a hash no snapshot has
+        digest.update(repr(type(weights)).encode())
+    return digest.hexdigest()
+
+
+def _short(value: Any) -> str:
+    text = value.numpy() if hasattr(value, "numpy") else value
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return str(text)[:200]
