@@ -7,8 +7,15 @@ hook and lazy wrappers around the RNG, Keras and TensorFlow entry points, runs S
 fact is added so that a crash or a kill mid-training still leaves what was seen. The parent
 owns FD (a regular file); it decides what the facts mean.
 
+With ``--split-fd FD --split-call NAME --split-lines L,.. --test-rows A:B --evaluate-at LINE
+--delivery-fd FD`` the grader owns the run's split and evaluation (issue 10): the split call
+returns the grader's permutation, and an import inserted before the statement at LINE (line
+numbers unchanged: the script is compiled from its bytes here, as ``runpy`` would) hands the
+model over to the delivery fd before any more student code runs (``trust``, ``checkpoint``).
+
 This file is the entry point; the harness itself lives in the modules beside it (protocol,
-facts, origins, files, audit, rows, patching, imports, seeds, datasets, keras, core). Like them it
+facts, origins, files, audit, rows, patching, imports, seeds, datasets, keras, weights, trust,
+checkpoint, core). Like them it
 imports only the standard library: the sandbox binds nothing of the grader but this folder, and
 the grader package is not importable inside it. It never prints: the script's stdout, stderr (its
 traceback) and exit code stay those of a bare run.
