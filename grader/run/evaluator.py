@@ -43,7 +43,8 @@ class TrustedEvaluator:
                 model_path.write_bytes(model)
                 inputs_path.write_bytes(inputs)
                 request = {"model": str(model_path), "inputs": str(inputs_path),
-                           "labels": list(labels), "required": sorted(required)}
+                           "labels": [int(label) for label in labels],
+                           "required": sorted(required)}
                 answer = self._ask(json.dumps(request))
             except OSError as error:
                 answer = {"ok": False, "why": f"the evaluator failed: {error}"}
