@@ -106,6 +106,7 @@ def test_honest_runs_are_measured_by_the_grader_and_clean(assignment: Assignment
         assert abs(printed - (outcome.evaluation.error_pct or 0)) <= 0.5
     assert first.facts is not None and second.facts is not None
     assert dict(first.facts.fingerprints)["weights"] != dict(second.facts.fingerprints)["weights"]
+    assert "tensorflow_seed" not in dict(first.facts.fingerprints)  # never set: not a witness
     assert findings(assignment, first, second) == []
 
 
@@ -139,6 +140,14 @@ def test_fixed_generator_states_are_seeds_by_their_effect(assignment: Assignment
     found = findings(assignment, *outcomes)
     assert CheckId.SEED in ids(found), found
     assert any("initial weights" in f.message or "state" in f.message for f in found)
+
+
+def test_tensorflows_global_seed_alone_is_a_seed_by_its_effect(
+        assignment: Assignment, evaluator: TrustedEvaluator) -> None:
+    seeded = "import tensorflow as tf\n\ngetattr(tf.random, 'set_' + 'seed')(int('5'))\n" + BUILD
+    outcomes = [run(assignment, evaluator, script(build=seeded), i) for i in range(2)]
+    messages = [f.message for f in findings(assignment, *outcomes) if f.check == CheckId.SEED]
+    assert any("TensorFlow's global seed" in m for m in messages), messages
 
 
 def test_a_custom_loop_on_test_rows_is_leakage_and_on_training_rows_is_not(

@@ -24,6 +24,7 @@ WITNESSES = {
     "numpy": "the state of NumPy's global generator when training started",
     "keras": "the state of Keras' global seed generator when training started",
     "tensorflow": "the state of TensorFlow's global generator when training started",
+    "tensorflow_seed": "TensorFlow's global seed (batch order, dropout) when training started",
 }
 
 

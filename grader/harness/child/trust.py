@@ -197,6 +197,10 @@ def _generator_states() -> dict[str, str]:
     tf_generator = getattr(stateful, "global_generator", None)
     if tf_generator is not None:
         states["tensorflow"] = _hash(repr(tf_generator.state.numpy().tolist()))
+    context = sys.modules.get("tensorflow.python.eager.context")
+    seed = getattr(context.context(), "_seed", None) if context is not None else None
+    if seed is not None:  # TensorFlow's global op seed (shuffling in fit, dropout): only once set
+        states["tensorflow_seed"] = _hash(repr(seed))
     return states
 
 
