@@ -42,9 +42,9 @@ from grader.original.parse import parse_original
 from grader.records import RunSpec, RunStatus
 from grader.run.evaluator import TrustedEvaluator
 from grader.run.flags import force_flags
-from grader.run.planning import run_trust
 from grader.run.local import core_sets
 from grader.run.one import run_one
+from grader.run.planning import run_trust
 from grader.sandbox.detect import detect_isolation
 from grader.sandbox.isolation import scrubbed_env
 from grader.spec import Assignment, load_assignment
