@@ -15,7 +15,6 @@ import functools
 import logging
 import os
 import re
-import signal
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from grader.sandbox.cgroups_v2 import make_unified
+from grader.sandbox.cgroups_v2 import kill_members, make_unified
 from grader.sandbox.workdirs import alive
 
 log = logging.getLogger(__name__)
@@ -89,14 +88,7 @@ class Cgroups:
 
     def kill_all(self, *, rounds: int = 50) -> None:
         """SIGKILL every member until none is left (forks racing the kill are caught next round)."""
-        for _ in range(rounds):
-            pids = self.pids()
-            if not pids:
-                return
-            for pid in pids:
-                with suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.01)
+        kill_members(self.pids, rounds=rounds)
 
     def oom_killed(self) -> bool:
         """Whether the kernel's OOM killer killed a process of this run's memory group."""

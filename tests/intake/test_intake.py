@@ -3,9 +3,7 @@ unreadable stops the batch."""
 
 from __future__ import annotations
 
-import io
 import logging
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,28 +15,12 @@ from grader.intake.disktree import PathNode
 from grader.intake.filetree import Node
 from grader.records import Severity, Submission
 from grader.spec import Assignment
+from tests.intake.handins import write, zip_bytes
 
 CODE = "print('hello')\n"
 TASK_FILES = {"task1": "task1.py", "task2": "task2.py"}
 
 
-def write(folder: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return folder
-
-
-def zip_bytes(files: dict[str, str | bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def checks(submission: Submission) -> list[str]:

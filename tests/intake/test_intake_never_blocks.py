@@ -3,14 +3,12 @@ hidden folders, archives nested too deep and UTF-16/UTF-32 text, each with its n
 
 from __future__ import annotations
 
-import io
 import os
 import socket
 import stat
 import subprocess
 import sys
 import threading
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,29 +19,12 @@ from grader.intake.discover import HIDDEN_NOT_READ, discover
 from grader.intake.disktree import PathNode
 from grader.records import Finding, Severity, Submission
 from grader.spec import Assignment
+from tests.intake.handins import write, zip_bytes
 
 CODE = "print('hello')\n"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _write(folder: Path, files: dict[str, str | bytes]) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return folder
-
-
-def _zip(files: dict[str, str | bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in files.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def _promptly(call: Callable[[], list[Submission]]) -> list[Submission]:
@@ -70,9 +51,9 @@ def _unreadable(submission: Submission) -> list[Finding]:
 def test_a_fifo_as_the_task_file_is_a_finding_not_a_hang(
     tmp_path: Path, assignment: Assignment
 ) -> None:
-    alice = _write(tmp_path / "class" / "alice", {"task2.py": CODE})
+    alice = write(tmp_path / "class" / "alice", {"task2.py": CODE})
     os.mkfifo(alice / "task1.py")
-    _write(tmp_path / "class" / "bob", {"task1.py": CODE, "task2.py": CODE})  # the near miss
+    write(tmp_path / "class" / "bob", {"task1.py": CODE, "task2.py": CODE})  # the near miss
     found = _discover([tmp_path / "class"], assignment)
     (finding,) = _unreadable(found["alice"])
     assert finding.severity is Severity.VIOLATION and "FIFO" in finding.message
@@ -85,7 +66,7 @@ def test_a_fifo_named_like_an_archive_in_a_class_is_a_student_who_cannot_be_read
     tmp_path: Path, assignment: Assignment
 ) -> None:
     klass = tmp_path / "class"
-    _write(klass, {"bob.zip": _zip({"task1.py": CODE, "task2.py": CODE})})  # the near miss
+    write(klass, {"bob.zip": zip_bytes({"task1.py": CODE, "task2.py": CODE})})  # the near miss
     os.mkfifo(klass / "carol.zip")
     os.mkfifo(klass / "notes")  # belongs to no one: a log line, no student
     found = _discover([klass], assignment)
@@ -100,7 +81,7 @@ def test_special_files_given_on_the_command_line_are_findings(
 ) -> None:
     os.mkfifo(tmp_path / "task1.py")
     os.mkfifo(tmp_path / "dave.zip")
-    _write(tmp_path, {"task2.py": CODE})
+    write(tmp_path, {"task2.py": CODE})
     found = _discover([tmp_path / "task1.py", tmp_path / "task2.py", tmp_path / "dave.zip"],
                       assignment)
     loose = found[tmp_path.name]
@@ -112,7 +93,7 @@ def test_special_files_given_on_the_command_line_are_findings(
 def test_a_socket_or_a_device_inside_a_hand_in_is_reported_never_opened(
     tmp_path: Path, assignment: Assignment
 ) -> None:
-    alice = _write(tmp_path / "alice", {"task1.py": CODE, "task2.py": CODE})
+    alice = write(tmp_path / "alice", {"task1.py": CODE, "task2.py": CODE})
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(alice / "listen"))
     try:
@@ -144,7 +125,7 @@ def test_a_file_swapped_for_a_fifo_is_refused_on_its_descriptor(tmp_path: Path) 
 
 
 def test_grader_check_on_a_fifo_exits_at_once(tmp_path: Path) -> None:
-    alice = _write(tmp_path / "alice", {"task2.py": CODE})
+    alice = write(tmp_path / "alice", {"task2.py": CODE})
     os.mkfifo(alice / "task1.py")
     done = subprocess.run([sys.executable, "-m", "grader", "check", str(alice)],
                           capture_output=True, text=True, timeout=60, check=False,
@@ -161,7 +142,7 @@ def _bare(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
     with repo.config_writer() as config:
         config.set_value("user", "name", "A Student")
         config.set_value("user", "email", "student@example.org")
-    _write(work, dict(files))
+    write(work, dict(files))
     repo.index.add(list(files))
     repo.index.commit("hand-in")
     target = tmp_path / "class" / f"{name}.git"
@@ -184,7 +165,7 @@ def test_an_empty_bare_repository_is_unreadable_not_missing_and_a_git_named_fold
     tmp_path: Path, assignment: Assignment
 ) -> None:
     git.Repo.init(tmp_path / "class" / "carol.git", bare=True, mkdir=True)
-    _write(tmp_path / "class" / "dan.git", {"task1.py": CODE, "task2.py": CODE})  # a near miss
+    write(tmp_path / "class" / "dan.git", {"task1.py": CODE, "task2.py": CODE})  # a near miss
     found = _discover([tmp_path / "class"], assignment)
     assert sorted(found) == ["carol", "dan.git"]
     assert [f.severity for f in _unreadable(found["carol"])] == [Severity.VIOLATION] * 2
@@ -199,10 +180,10 @@ def test_a_hidden_student_folder_is_reported_not_dropped(
     tmp_path: Path, assignment: Assignment
 ) -> None:
     klass = tmp_path / "class"
-    _write(klass / ".erin", {"task1.py": CODE, "task2.py": CODE})
-    _write(klass / "fay", {"task1.py": CODE, "task2.py": CODE})
-    _write(klass / ".ipynb_checkpoints", {"task1-checkpoint.py": CODE})  # a tool's: silence
-    _write(klass / ".git", {"HEAD": "ref: refs/heads/main\n"})
+    write(klass / ".erin", {"task1.py": CODE, "task2.py": CODE})
+    write(klass / "fay", {"task1.py": CODE, "task2.py": CODE})
+    write(klass / ".ipynb_checkpoints", {"task1-checkpoint.py": CODE})  # a tool's: silence
+    write(klass / ".git", {"HEAD": "ref: refs/heads/main\n"})
     found = _discover([klass], assignment)
     assert sorted(found) == [".erin", "fay"]
     assert [f.severity for f in _unreadable(found[".erin"])] == [Severity.VIOLATION] * 2
@@ -211,9 +192,9 @@ def test_a_hidden_student_folder_is_reported_not_dropped(
 
 
 def test_a_hidden_folder_inside_a_hand_in(tmp_path: Path, assignment: Assignment) -> None:
-    _write(tmp_path / "gil", {"task1.py": CODE, ".old/task2.py": CODE})
-    _write(tmp_path / "hal", {"task1.py": CODE, "task2.py": CODE, ".backup/task2.py": CODE})
-    _write(tmp_path / "ida", {"task1.py": CODE, "task2.py": CODE, ".vscode/settings.json": "{}"})
+    write(tmp_path / "gil", {"task1.py": CODE, ".old/task2.py": CODE})
+    write(tmp_path / "hal", {"task1.py": CODE, "task2.py": CODE, ".backup/task2.py": CODE})
+    write(tmp_path / "ida", {"task1.py": CODE, "task2.py": CODE, ".vscode/settings.json": "{}"})
     found = _discover([tmp_path / "gil", tmp_path / "hal", tmp_path / "ida"], assignment)
     (gil,) = _unreadable(found["gil"])  # task2 may be in there: unreadable, not missing
     assert gil.severity is Severity.VIOLATION and ".old" in gil.message
@@ -228,9 +209,9 @@ def test_a_hidden_folder_inside_a_hand_in(tmp_path: Path, assignment: Assignment
 def test_a_task_in_an_archive_nested_too_deep_is_unreadable_not_missing(
     tmp_path: Path, assignment: Assignment
 ) -> None:
-    deep = _zip({"inner.zip": _zip({"task2.py": CODE})})
-    (tmp_path / "jo.zip").write_bytes(_zip({"task1.py": CODE, "nested.zip": deep}))
-    (tmp_path / "kim.zip").write_bytes(_zip({"task1.py": CODE, "task2.zip": _zip(
+    deep = zip_bytes({"inner.zip": zip_bytes({"task2.py": CODE})})
+    (tmp_path / "jo.zip").write_bytes(zip_bytes({"task1.py": CODE, "nested.zip": deep}))
+    (tmp_path / "kim.zip").write_bytes(zip_bytes({"task1.py": CODE, "task2.zip": zip_bytes(
         {"task2.py": CODE})}))  # the near miss: one level inside the hand-in is opened
     found = _discover([tmp_path / "jo.zip", tmp_path / "kim.zip"], assignment)
     (finding,) = _unreadable(found["jo"])
@@ -251,7 +232,7 @@ def test_utf16_and_utf32_files_are_told_to_save_as_utf8(
     tmp_path: Path, assignment: Assignment, encoding: str, name: str
 ) -> None:
     text = "# Übung\nimport numpy as np\nprint('€', np.pi)\n"
-    _write(tmp_path / "lee", {"task1.py": text.encode(encoding), "task2.py": CODE})
+    write(tmp_path / "lee", {"task1.py": text.encode(encoding), "task2.py": CODE})
     (submission,) = _discover([tmp_path / "lee"], assignment).values()
     (finding,) = _unreadable(submission)
     assert name in finding.message and "save it as UTF-8" in finding.message
@@ -270,7 +251,7 @@ def test_utf16_and_utf32_files_are_told_to_save_as_utf8(
 def test_binary_and_utf8_files_near_misses(
     tmp_path: Path, assignment: Assignment, content: bytes, problem: str | None
 ) -> None:
-    _write(tmp_path / "max", {"task1.py": content, "task2.py": CODE})
+    write(tmp_path / "max", {"task1.py": content, "task2.py": CODE})
     (submission,) = _discover([tmp_path / "max"], assignment).values()
     messages = [f.message for f in _unreadable(submission)]
     if problem is None:
