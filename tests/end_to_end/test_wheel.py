@@ -42,6 +42,9 @@ NOT_SOURCE = {".git", ".venv", "build", "dist", "report", "tests", "submissions"
 NOT_SOURCE_ANYWHERE = shutil.ignore_patterns("__pycache__", "*.egg-info", ".*_cache")
 #: where this environment's dependencies live (a fresh venv borrows them through a .pth file)
 DEPENDENCIES = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+#: and their executables: ruff's finds its binary from its package (<prefix>/bin/ruff), and CI's
+#: venv is inside the checkout
+EXECUTABLES = sysconfig.get_paths()["scripts"]
 PACKAGED = "grader/_materials"
 #: runs the grader's command line under an audit hook; writes to argv[1] every path it opened or
 #: gave a child process
@@ -117,9 +120,9 @@ def _not_source(folder: str, names: list[str]) -> set[str]:
 
 
 def _from_checkout(opened: list[Path]) -> list[Path]:
-    """The opened paths inside this checkout (its venv's dependencies excepted)."""
+    """The opened paths inside this checkout (its venv's dependencies and programs excepted)."""
     return [p for p in opened if p.is_relative_to(ROOT)
-            and not any(p.is_relative_to(d) for d in DEPENDENCIES)]
+            and not any(p.is_relative_to(d) for d in (*DEPENDENCIES, EXECUTABLES))]
 
 
 @pytest.fixture(scope="module")
