@@ -178,7 +178,11 @@ def test_a_transform_that_trains_when_tested_is_late_training(
               "        model.fit(batch[:20, ..., np.newaxis], np.zeros(20), verbose=0)\n"
               "    return batch[..., np.newaxis]\n")
     outcome = run(assignment, evaluator, script(transform=sneaky))
-    assert ids(findings(assignment, outcome)) == {CheckId.TEST_DATA_USE}
+    found = findings(assignment, outcome)
+    # the fine-tune may also move the printed error away from the grader's measurement of the
+    # model as it left the process: output.mismatch beside it is right, not required
+    assert CheckId.TEST_DATA_USE in ids(found), found
+    assert ids(found) <= {CheckId.TEST_DATA_USE, CheckId.OUTPUT_MISMATCH}, found
     assert outcome.facts is not None and outcome.facts.late_training
 
 
