@@ -83,7 +83,9 @@ class FixedValues:
         stored_attributes: frozenset[str],
     ) -> FixedValues:
         valued = material.valued + [
-            (arg.arg, default) for node in material.arguments for arg, default in _defaults(node)
+            (arg.arg, default)
+            for node in material.arguments
+            for arg, default in parameter_defaults(node)
         ]
         return cls(
             resolve=resolve,
@@ -231,8 +233,8 @@ def _class_attributes(classes: list[ast.ClassDef]) -> dict[str, list[ast.expr]]:
     return found
 
 
-def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
-    """Parameters with their default values."""
+def parameter_defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
+    """Parameters with their default values (positional and keyword-only)."""
     positional = [*arguments.posonlyargs, *arguments.args]
     with_defaults = positional[len(positional) - len(arguments.defaults) :]
     pairs = list(zip(with_defaults, arguments.defaults, strict=True))

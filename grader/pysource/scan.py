@@ -16,6 +16,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from grader.pysource.fixed import parameter_defaults
 from grader.pysource.qualnames import import_targets
 from grader.pysource.resolver import Resolver
 
@@ -150,7 +151,7 @@ def build_scan(tree: ast.Module) -> Scan:
         attribute_targets=attribute_targets,
         subscript_targets=tuple(s for s in subscripts if not isinstance(s.ctx, ast.Load)),
         env_writes=tuple(env_writes),
-        defaults=tuple(pair for a in bucket(ast.arguments, ()) for pair in _defaults(a)),
+        defaults=tuple(pair for a in bucket(ast.arguments, ()) for pair in parameter_defaults(a)),
         global_statements=tuple(bucket(ast.Global, ())),
         bound_lines=_bound_lines(names, imports, bucket),
         classes=tuple(sorted(bucket(ast.ClassDef, ()), key=lambda c: (c.lineno, c.col_offset))),
@@ -293,14 +294,3 @@ def _env_dict(node: ast.expr, resolver: Resolver, out: list[EnvWrite]) -> None:
             if keyword.arg is not None:
                 out.append(EnvWrite(keyword.arg, keyword.value, node.lineno))
 
-
-def _defaults(arguments: ast.arguments) -> list[tuple[ast.arg, ast.expr]]:
-    positional = [*arguments.posonlyargs, *arguments.args]
-    with_defaults = positional[len(positional) - len(arguments.defaults) :]
-    pairs = list(zip(with_defaults, arguments.defaults, strict=True))
-    pairs += [
-        (arg, default)
-        for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-        if default is not None
-    ]
-    return pairs
