@@ -11,7 +11,6 @@ bypasses it (the pages are tested, not the policy, which ``test_report_browser.p
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,22 +25,17 @@ from grader.report.feedback import write_feedback
 from grader.review.own_code import Source
 from grader.review.stage import review_class
 from grader.spec import Assignment
+from tests import chromium
 from tests.class_table import CLASS
 from tests.report_fixtures import HOSTILE_ID, fixture_class, meta
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).parents[1] / ".axe" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-if CHROMIUM is None:
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
+sync_api: Any = chromium.require()
 if not AXE.is_file():
     pytest.skip("axe-core is not installed (npm install --prefix tests/.axe axe-core; .ci/run "
                 "does it)", allow_module_level=True)
-sync_api: Any = pytest.importorskip("playwright.sync_api")
 
 #: WCAG 2.0 and 2.1, levels A and AA: contrast, names, labels, landmarks, tables ...
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -79,10 +73,8 @@ def site(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium.launched(sync_api) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

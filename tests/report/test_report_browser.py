@@ -7,7 +7,6 @@ page land in ``tests/artifacts/`` for a person to look at.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,34 +17,16 @@ from grader.records import SubmissionResult
 from grader.report import render_report
 from grader.report.formatting import page_names
 from grader.spec import Assignment
+from tests import chromium
 from tests.report_fixtures import HOSTILE_ID, fixture_class, meta
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
-if CHROMIUM is None:
-    pytest.skip(
-        "Chromium is not installed (apt-get install chromium); the browser tests need it",
-        allow_module_level=True,
-    )
 #: the rendered fixture class: its index page and the students
 Report = tuple[Path, list[SubmissionResult]]
-sync_api: Any = pytest.importorskip(
-    "playwright.sync_api", reason="the playwright package is needed"
-)
+sync_api: Any = chromium.require()
 
 
 @pytest.fixture(scope="module")
@@ -64,10 +45,8 @@ def report(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium.launched(sync_api) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ Drives the distribution's Chromium through Playwright, as ``test_report_browser.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,17 +14,15 @@ import pytest
 
 from grader.pipeline import grade
 from grader.spec import Assignment
+from tests import chromium
 from tests.runtime_fakes import FakeExecutor, facts, outcome
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium")
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = "# <img src=x onerror=alert(1)><script>alert(2)</script>\n"
 
-if CHROMIUM is None:
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is needed")
+sync_api: Any = chromium.require()
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +46,7 @@ def report(assignment: Assignment, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def page() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+    with chromium.launched(sync_api) as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         dialogs: list[str] = []
 
@@ -62,7 +57,6 @@ def page() -> Iterator[Any]:
         page.on("dialog", dismiss)
         yield page
         assert dialogs == [], "student code ran as script"
-        browser.close()
 
 
 def test_the_review_column_sorts_by_similarity(page: Any, report: Path) -> None:
