@@ -25,6 +25,11 @@ WITNESSES = {
     "keras": "the state of Keras' global seed generator when training started",
     "tensorflow": "the state of TensorFlow's global generator when training started",
     "tensorflow_seed": "TensorFlow's global seed (batch order, dropout) when training started",
+    "order": "the order of the first rows that reached training, relative to the run's training "
+             "rows",
+    "shuffle": "the seeds of the tf.data shuffle given to training",
+    "layers": "the seeds of the model's random layers (dropout, augmentation) when training "
+              "started",
 }
 
 

@@ -46,7 +46,7 @@ class Harness:
                                   split.test_images if split is not None else None)
         patcher = Patcher()
         self.seeds = SeedHooks(facts=facts, origins=origins, patcher=patcher)
-        self.witness = Witness(facts)
+        self.witness = Witness(facts, split.training_pixels if split is not None else None)
         self.keras = KerasHooks(facts=facts, patcher=patcher, seeds=self.seeds,
                                 test_rows=self.test_rows, witness=self.witness,
                                 namespace=self.namespace, origins=origins)

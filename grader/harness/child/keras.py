@@ -168,11 +168,16 @@ class KerasHooks:
         self.trust.training(label, model)
         self.record_model(model)
         arrays: list[Any] = []
-        for value in values:
+        for position, value in enumerate(values):
             if hasattr(value, "_inputs") and hasattr(value, "element_spec"):
-                arrays.extend(self.datasets.arrays(value))
+                found = list(self.datasets.arrays(value))
+                if position == 0:
+                    self.witness.dataset_seen(value)
             else:
-                arrays.extend(leaves(value))
+                found = list(leaves(value))
+            if position == 0:  # x: the rows training takes, in their order
+                self.witness.rows_seen(found)
+            arrays.extend(found)
         if arrays:
             self.test_rows.check(arrays)
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from .facts import Facts
 
+PIXELS = 784
+
 
 class TestRows:
     """Finds test images among the rows a model is trained or validated on.
@@ -25,7 +27,7 @@ class TestRows:
     resized or multi-channel rows are not compared.
     """
 
-    PIXELS = 784
+    PIXELS = PIXELS
     MAX_ROWS = 200_000
 
     def __init__(self, facts: Facts, names: list[str],
@@ -73,9 +75,9 @@ class TestRows:
         key = (id(images), tuple(images.shape))
         if self.cached is None or self.cached[:2] != key:
             n = images.shape[0]
-            bits, valid = _binarise(np, np.asarray(images).reshape(n, self.PIXELS))
+            bits, valid = binarise(np, np.asarray(images).reshape(n, self.PIXELS))
             columns = bits.reshape(n, 28, 28).transpose(0, 2, 1).reshape(n, self.PIXELS)
-            variants = [_keys(np, b) for b in (bits, columns, ~bits, ~columns)]
+            variants = [pattern_keys(np, b) for b in (bits, columns, ~bits, ~columns)]
             self.cached = (key[0], key[1], variants, valid.tolist())
         return self.cached[2], self.cached[3]
 
@@ -113,8 +115,8 @@ class TestRows:
         return [key for rows in _crops(np, values) for key in self._keys_of(np, rows)]
 
     def _keys_of(self, np: Any, rows: Any) -> list[bytes]:
-        bits, valid = _binarise(np, rows)
-        return [key for key, ok in zip(_keys(np, bits), valid.tolist(), strict=False) if ok]
+        bits, valid = binarise(np, rows)
+        return [key for key, ok in zip(pattern_keys(np, bits), valid.tolist(), strict=False) if ok]
 
 
 def _crops(np: Any, values: Any) -> list[Any]:
@@ -144,14 +146,14 @@ def leaves(value: Any, depth: int = 0) -> Iterator[Any]:
         yield value
 
 
-def _binarise(np: Any, rows: Any) -> tuple[Any, Any]:
+def binarise(np: Any, rows: Any) -> tuple[Any, Any]:
     rows = rows.astype(np.float32, copy=False)
     low = rows.min(axis=1, keepdims=True)
     high = rows.max(axis=1, keepdims=True)
     return rows > (low + high) * 0.5, (high > low).ravel()
 
 
-def _keys(np: Any, bits: Any) -> list[bytes]:
+def pattern_keys(np: Any, bits: Any) -> list[bytes]:
     """One bytes key per row of a boolean matrix: its bits packed (numpy's void scalars)."""
     packed = np.ascontiguousarray(np.packbits(bits, axis=1))
     keys: list[bytes] = packed.view(np.dtype((np.void, packed.shape[1]))).ravel().tolist()

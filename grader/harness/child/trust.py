@@ -23,7 +23,8 @@ import types
 from typing import Any
 
 from .facts import Facts
-from .protocol import DELIVERY_VERSION, MAX_FINGERPRINTS
+from .order import OrderWitness, layer_seeds, record, shuffle_seeds
+from .protocol import DELIVERY_VERSION
 
 MODEL_GLOBAL = "model"  # the provided evaluation predicts with this global
 TRANSFORM_GLOBAL = "transform"  # and feeds it transform(test_x)
@@ -77,6 +78,14 @@ class GraderSplit:
 
         setattr(module, name, split)
 
+    def training_pixels(self) -> list[bytes]:
+        """The training rows' pixel strings, in the order the provided split delivers them: the
+        permutation without its test slice."""
+        if self.order is None or not self.rows:
+            return []
+        start, stop, _ = self.test_slice.indices(len(self.order))
+        return [self.rows[i].split()[0] for i in (*self.order[:start], *self.order[stop:])]
+
     def test_images(self) -> Any:
         """The test rows as float32 images (n, 28, 28) and their labels, from the harness's own
         copy of the dataset; None before numpy is loaded or without a split."""
@@ -125,8 +134,9 @@ class Witness:
     """Fingerprints of what randomness produced when training started, and the weights then, so
     that the parent can compare runs (seeds by effect) and see training change the model."""
 
-    def __init__(self, facts: Facts) -> None:
+    def __init__(self, facts: Facts, training: Any = None) -> None:
         self.facts = facts
+        self.order = OrderWitness(facts, training)
         self.started = False
         self.model_key: int | None = None
         self.layers: list[tuple[str, str | None]] = []
@@ -146,11 +156,28 @@ class Witness:
                 self.whole = weights_hash(get_weights(model))
                 if self.whole is not None and _varied(get_weights(model)):
                     prints["weights"] = self.whole
-        self.facts.fingerprints = dict(list(prints.items())[:MAX_FINGERPRINTS])
+        with self.facts.guarded("the random layers' seeds"):
+            layers = layer_seeds(model) if model is not None else None
+            if layers is not None:
+                prints["layers"] = layers
+        for name, value in prints.items():
+            record(self.facts, name, value)
         self.facts.write()
+
+    def rows_seen(self, arrays: list[Any]) -> None:
+        """Rows reaching training, in order (see ``order``)."""
+        self.order.seen(arrays)
+
+    def dataset_seen(self, dataset: Any) -> None:
+        """A tf.data pipeline given to training: its shuffle's seeds, when they fix its order."""
+        with self.facts.guarded("the shuffle's seeds"):
+            seeds = shuffle_seeds(dataset)
+            if seeds is not None:
+                record(self.facts, "shuffle", seeds)
 
     def evaluated(self, model: Any, get_weights: Any) -> None:
         """At the checkpoint: did training change the model, layer by layer?"""
+        self.order.finish()
         if not self.started or self.model_key != id(model):
             return
         now = _layer_hashes(model, get_weights)

@@ -91,8 +91,9 @@ class TrustHooks:
     def _checking(self, generator: Any) -> Any:
         for item in generator:
             with self.facts.guarded("a generator's batch"):
-                self.hooks.test_rows.check(list(leaves(item[0] if isinstance(item, tuple)
-                                                       else item)))
+                batch = list(leaves(item[0] if isinstance(item, tuple) else item))
+                self.hooks.witness.rows_seen(batch)
+                self.hooks.test_rows.check(batch)
             yield item
 
     def from_generator(self, original: Any) -> Any:
@@ -111,6 +112,7 @@ class TrustHooks:
     def custom_step(self, inputs: Any) -> None:
         arrays = [a for a in leaves(inputs) if hasattr(a, "numpy") or hasattr(a, "tobytes")]
         if arrays and all(_eager(a) for a in arrays):
+            self.hooks.witness.rows_seen(arrays)
             self.hooks.test_rows.check(arrays)
 
     def _get_weights(self, original: Any) -> Any:
