@@ -2,9 +2,13 @@
 evaluation began, batches of custom loops, and TensorFlow's own file operations.
 
 - ``set_weights`` from the script counts as weights set unless the values are ones
-  ``get_weights`` returned earlier in the run (a callback keeping its best weights is training);
+  ``get_weights`` returned earlier in the run (a callback keeping its best weights is training)
+  or lie, element by element, within the range of those (an average of snapshots, an exponential
+  moving average, an interpolation between them: any convex combination of weights training
+  produced stays inside their range, and weights from elsewhere do not);
   ``assign`` from the script counts only before any gradient was taken (a hand-written descent
-  step assigns too).
+  step assigns too), and only on a weight of a Keras model the script holds (a learning rate or a
+  counter is not a weight).
 - A model called eagerly while a ``GradientTape`` records is a custom training step: its inputs
   are compared with the grader's test rows.
 - ``tf.io.gfile`` and ``tf.raw_ops.ReadFile``/``WriteFile`` raise no audit event: the calls the
@@ -38,6 +42,7 @@ class TrustHooks:
         self.hooks = hooks
         self.facts = hooks.facts
         self.snapshots: set[str] = set()
+        self.ranges = WeightRanges()
         self.tapes = 0
         self.gradients = False  # a gradient step or training call was seen
 
@@ -122,6 +127,7 @@ class TrustHooks:
             with self.facts.guarded("get_weights"):
                 if len(self.snapshots) < 4096:
                     self.snapshots.add(_hash(result))
+                self.ranges.add(result)
             return result
         return get_weights
 
@@ -130,7 +136,8 @@ class TrustHooks:
         def set_weights(layer: Any, weights: Any, *args: Any, **kwargs: Any) -> Any:
             with self.facts.guarded("set_weights"):
                 if (self.hooks.origins.caller() == SCRIPT and not self.facts.evaluation_reached
-                        and _hash(weights) not in self.snapshots):
+                        and _hash(weights) not in self.snapshots
+                        and not self.ranges.holds(weights)):
                     self.facts.add("weights_set",
                                    f"{type(layer).__name__}.set_weights (values not from training)")
             return original(layer, weights, *args, **kwargs)
@@ -142,11 +149,23 @@ class TrustHooks:
             def assign(variable: Any, *args: Any, **kwargs: Any) -> Any:
                 if not self.gradients and self.hooks.training_depth == 0:
                     with self.facts.guarded(label):
-                        if self.hooks.origins.caller() == SCRIPT:
+                        if (self.hooks.origins.caller() == SCRIPT
+                                and self._model_weight(variable)):
                             self.facts.add("weights_set", f"{label} before any training")
                 return original(variable, *args, **kwargs)
             return assign
         return make
+
+    def _model_weight(self, variable: Any) -> bool:
+        """Whether ``variable`` is a weight of a Keras model among the script's globals (Keras
+        variables and the TensorFlow variables behind them)."""
+        model_class = self.hooks.refs.get("Model")
+        if model_class is None:
+            return False
+        models = [v for v in list(self.hooks.namespace().values())[:10_000]
+                  if isinstance(v, model_class)]
+        return any(weight is variable or getattr(weight, "_value", None) is variable
+                   for model in models[:16] for weight in model.weights)
 
     # -- TensorFlow
 
@@ -168,6 +187,12 @@ class TrustHooks:
 
         tape.__enter__, tape.__exit__ = entered, left
         patcher.wrap_method(tf.Variable, "assign", self._assign("tf.Variable.assign"))
+        # the variables TensorFlow makes are resource variables, whose classes have their own
+        resource = sys.modules.get("tensorflow.python.ops.resource_variable_ops")
+        made = getattr(resource, "ResourceVariable", None)
+        for owner in made.__mro__ if isinstance(made, type) else ():
+            if owner is not tf.Variable and "assign" in owner.__dict__:
+                patcher.wrap_method(owner, "assign", self._assign("tf.Variable.assign"))
         gfile = tf.io.gfile
         for name in GFILE_CALLS:
             if hasattr(gfile, name):
@@ -221,3 +246,43 @@ def _short(value: Any) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     return str(text)[:200]
+
+
+class WeightRanges:
+    """The element-wise range of the weights ``get_weights`` returned, per list of shapes."""
+
+    MAX_KINDS = 64
+    TOLERANCE = 1e-5  # float32 rounding of an average computed in float64
+
+    def __init__(self) -> None:
+        self.ranges: dict[tuple[tuple[int, ...], ...], tuple[list[Any], list[Any]]] = {}
+
+    def add(self, weights: Any) -> None:
+        np = sys.modules["numpy"]
+        arrays = [np.asarray(w, dtype=np.float64) for w in weights]
+        key = tuple(a.shape for a in arrays)
+        known = self.ranges.get(key)
+        if known is None:
+            if len(self.ranges) < self.MAX_KINDS:
+                self.ranges[key] = ([a.copy() for a in arrays], [a.copy() for a in arrays])
+            return
+        for low, high, array in zip(*known, arrays, strict=True):
+            np.minimum(low, array, out=low)
+            np.maximum(high, array, out=high)
+
+    def holds(self, weights: Any) -> bool:
+        """Whether every value lies within the range of the snapshots of the same shapes."""
+        np = sys.modules.get("numpy")
+        if np is None:
+            return False
+        try:
+            arrays = [np.asarray(w, dtype=np.float64) for w in weights]
+        except (TypeError, ValueError):
+            return False
+        known = self.ranges.get(tuple(a.shape for a in arrays))
+        if known is None or not arrays:
+            return False
+        slack = self.TOLERANCE
+        return all(bool(np.all((array >= low - slack * (1 + np.abs(low)))
+                               & (array <= high + slack * (1 + np.abs(high)))))
+                   for low, high, array in zip(*known, arrays, strict=True))
