@@ -14,8 +14,8 @@ numbers unchanged: the script is compiled from its bytes here, as ``runpy`` woul
 model over to the delivery fd before any more student code runs (``trust``, ``checkpoint``).
 
 This file is the entry point; the harness itself lives in the modules beside it (protocol,
-facts, origins, files, audit, rows, patching, imports, seeds, datasets, keras, weights, trust,
-checkpoint, core). Like them it
+facts, origins, files, audit, rows, patching, imports, seeds, datasets, pydataset, keras, weights,
+trust, checkpoint, core). Like them it
 imports only the standard library: the sandbox binds nothing of the grader but this folder, and
 the grader package is not importable inside it. It never prints: the script's stdout, stderr (its
 traceback) and exit code stay those of a bare run.

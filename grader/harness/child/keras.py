@@ -18,6 +18,7 @@ from .facts import Facts
 from .origins import Origins
 from .patching import Make, Patcher
 from .protocol import MAX_LAYERS
+from .pydataset import PyDatasetHooks
 from .rows import TestRows, leaves
 from .seeds import SeedHooks
 from .trust import Witness
@@ -42,6 +43,7 @@ class KerasHooks:
         self.refs: dict[str, Any] = {}
         self.trust = TrustHooks(self)
         self.datasets = DatasetSources(facts)
+        self.pydatasets = PyDatasetHooks(self)
         self.training_depth = 0  # > 0 inside fit/train_on_batch/an optimizer step
         self.loading_depth = 0
 
@@ -74,6 +76,7 @@ class KerasHooks:
                          predict=model.predict, count_params=model.count_params,
                          save_model=keras.saving.save_model)
         self.trust.patch_keras(keras)
+        self.pydatasets.patch_keras(keras)
         patcher.wrap_method(model, "fit",
                             self._trainer("Model.fit", ((0, "x"), (7, "validation_data"))))
         patcher.wrap_method(model, "train_on_batch",

@@ -105,7 +105,7 @@ class TrustHooks:
         """``tf.data.Dataset.from_generator``: what the generator yields is compared too."""
         @functools.wraps(original)
         def from_generator(generator: Any, *args: Any, **kwargs: Any) -> Any:
-            if callable(generator):
+            if callable(generator) and not self.hooks.pydatasets.owns(generator):
                 made = generator
 
                 def generator(*inner: Any) -> Any:  # noqa: F811 - the checking stand-in
