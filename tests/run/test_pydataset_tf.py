@@ -1,6 +1,8 @@
 """Issue 10 item 4 against real TensorFlow: a ``keras.utils.PyDataset`` whose ``__getitem__``
 yields test rows to fit (as x, or as validation data made in worker processes) is leakage; one
-over training rows (augmented) or one used only for prediction is not.
+over training rows (augmented) or one used only for prediction is not. Its first training rows
+witness the order too (item 3): a dated seed's order is the same in two runs, an unseeded one is
+not.
 
 Each script is task1's original with its YOUR CODE regions filled in, run once under the grader's
 split and evaluation with one epoch on a slice of the training rows: enough to prove the hook.
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from grader.ids import CheckId
-from grader.records import RunStatus
+from grader.records import RunOutcome, RunStatus
 from grader.run.evaluator import TrustedEvaluator
 from grader.spec import Assignment, load_assignment
 from tests.run.test_trust_tf import BUILD, findings, ids, run, script
@@ -120,3 +122,32 @@ def test_a_pydataset_of_test_rows_used_only_to_predict_is_not(
     assert outcome.status is RunStatus.OK, outcome.stderr
     assert outcome.facts is not None and outcome.facts.test_rows_in_training == 0
     assert findings(assignment, outcome) == []
+
+
+def orders(assignment: Assignment, evaluator: TrustedEvaluator, seed: str) -> list[RunOutcome]:
+    """Two runs fitting a PyDataset over training rows drawn in an order from ``rng(seed)``."""
+    train = ("import datetime\nSEED = datetime.date.today().toordinal()\n"
+             f"order = np.random.default_rng({seed}).permutation(500)\n" + COMPILE +
+             "model.fit(Batches(train_x[order], train_y[order]), epochs=1, verbose=0,\n"
+             "          shuffle=False)\n")
+    outcomes = [run(assignment, evaluator, script(transform=TRANSFORM, train=train), index)
+                for index in range(2)]
+    for outcome in outcomes:
+        assert outcome.status is RunStatus.OK, outcome.stderr
+    return outcomes
+
+
+def test_a_pydatasets_order_fixed_by_a_dated_seed_is_a_seed(
+        assignment: Assignment, evaluator: TrustedEvaluator) -> None:
+    outcomes = orders(assignment, evaluator, "SEED")
+    first, second = (dict(o.facts.fingerprints) for o in outcomes if o.facts is not None)
+    assert first["order"] == second["order"]
+    assert CheckId.SEED in ids(findings(assignment, *outcomes))
+
+
+def test_a_pydatasets_unseeded_order_is_not(assignment: Assignment,
+                                            evaluator: TrustedEvaluator) -> None:
+    outcomes = orders(assignment, evaluator, "")
+    first, second = (dict(o.facts.fingerprints) for o in outcomes if o.facts is not None)
+    assert first["order"] != second["order"]
+    assert findings(assignment, *outcomes) == []

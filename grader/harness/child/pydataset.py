@@ -7,7 +7,8 @@ processes (``use_multiprocessing``). Whichever made it, every batch passes throu
 ``_standardize_batch`` in the main process before Keras turns it into tensors, whatever the
 backend; that one method is wrapped, once, when Keras is imported. Batches are compared only
 while fit runs (the training batches and the validation ones): predicting or evaluating on a
-PyDataset is not training.
+PyDataset is not training. The inputs also go to the order witness (``order``), which takes the
+first rows training receives: fit asks for its training batches before any validation one.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class PyDatasetHooks:
         def standardize_batch(adapter: Any, batch: Any, *args: Any, **kwargs: Any) -> Any:
             if hooks.training_depth > 0:  # inside fit: its training or validation batches
                 with hooks.facts.guarded("a PyDataset's batch"):
-                    hooks.test_rows.check(list(leaves(batch)))
+                    inputs = list(leaves(batch[0] if isinstance(batch, (tuple, list)) and batch
+                                         else batch))
+                    hooks.witness.rows_seen(inputs)  # the first training rows, in order
+                    hooks.test_rows.check(inputs)
             return original(adapter, batch, *args, **kwargs)
         return standardize_batch
