@@ -38,6 +38,7 @@ class TestRows:
         self.namespace = namespace
         self.own = own  # the harness's own copy of the grader's test rows (images, labels)
         self.cached: tuple[int, tuple[int, ...], list[list[bytes]], list[bool]] | None = None
+        self.index: tuple[list[list[bytes]], dict[bytes, list[int]]] | None = None
         # arrays already compared, so that fit() called once per epoch costs one comparison
         self.compared: dict[int, weakref.ref[Any]] = {}
 
@@ -52,11 +53,24 @@ class TestRows:
         if not seen:
             return
         before = len(self.facts.matched_test_rows)
-        for i, ok in enumerate(valid):
-            if ok and any(keys[i] in seen for keys in variants):
-                self.facts.matched_test_rows.add(variants[0][i])
+        index = self._index(variants, valid)
+        for key in seen:
+            for row in index.get(key, ()):
+                self.facts.matched_test_rows.add(variants[0][row])
         if len(self.facts.matched_test_rows) != before:
             self.facts.write()
+
+    def _index(self, variants: list[list[bytes]], valid: list[bool]) -> dict[bytes, list[int]]:
+        """Every variant's key -> the test rows it belongs to, built once per test set: a batch
+        then costs a look-up per row, not a pass over the test rows."""
+        if self.index is None or self.index[0] is not variants:
+            index: dict[bytes, list[int]] = {}
+            for keys in variants:
+                for i, ok in enumerate(valid):
+                    if ok:
+                        index.setdefault(keys[i], []).append(i)
+            self.index = (variants, index)
+        return self.index[1]
 
     def _compared_before(self, array: Any) -> bool:
         known = self.compared.get(id(array))
