@@ -21,6 +21,7 @@ import functools
 import hashlib
 import sys
 import types
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from .origins import SCRIPT
@@ -45,13 +46,19 @@ class TrustHooks:
         self.ranges = WeightRanges()
         self.tapes = 0
         self.gradients = False  # a gradient step or training call was seen
+        self.steps = 0  # training calls and gradient steps so far
+        self.trainers: weakref.WeakSet[Any] = weakref.WeakSet()  # tf.functions that train
 
     def training(self, label: str, model: Any) -> None:
         """A training call or gradient step: late when the evaluation has begun."""
         self.gradients = True
+        self.steps += 1
         if self.facts.evaluation_reached:
             self.facts.add("late_training", label)
             return
+        tf = sys.modules.get("tensorflow")
+        if tf is not None and not tf.executing_eagerly():
+            return  # tracing a compiled step: the witness starts at its eager call
         if model is None:
             model = self.hooks.namespace().get("model")
             model_class = self.hooks.refs.get("Model")
@@ -190,6 +197,7 @@ class TrustHooks:
             return leave(self, *args)
 
         tape.__enter__, tape.__exit__ = entered, left
+        self._patch_functions()
         patcher.wrap_method(tf.Variable, "assign", self._assign("tf.Variable.assign"))
         # the variables TensorFlow makes are resource variables, whose classes have their own
         resource = sys.modules.get("tensorflow.python.ops.resource_variable_ops")
@@ -215,6 +223,39 @@ class TrustHooks:
         for name in io_ops:
             if hasattr(tf.io, name):
                 setattr(tf.io, name, self._file_op(f"tf.io.{name}", getattr(tf.io, name)))
+
+    def _patch_functions(self) -> None:
+        """A ``tf.function`` training step (the usual custom loop: a tape and
+        ``apply_gradients`` inside a compiled function) sees only symbolic tensors, so its
+        batches are compared where it is called eagerly: a compiled function whose call took a
+        gradient step or an optimizer update (while tracing it, the first time) is a trainer,
+        and every call of a trainer outside fit has its arguments compared. A compiled function
+        that only predicts never traces a step and is never compared."""
+        module = sys.modules.get(
+            "tensorflow.python.eager.polymorphic_function.polymorphic_function")
+        function = getattr(module, "Function", None)
+        if not isinstance(function, type) or "__call__" not in function.__dict__:
+            return
+        call = function.__call__
+        hooks = self
+
+        @functools.wraps(call)
+        def called(compiled: Any, *args: Any, **kwargs: Any) -> Any:
+            if hooks.hooks.training_depth:
+                return call(compiled, *args, **kwargs)  # fit's own steps: compared at fit
+            before = hooks.steps
+            result = call(compiled, *args, **kwargs)
+            with hooks.facts.guarded("a compiled training step"):
+                if hooks.steps != before:
+                    hooks.trainers.add(compiled)
+                if compiled in hooks.trainers:
+                    # a step (late once the evaluation began); the witness starts here, eagerly
+                    hooks.training("a compiled training step", None)
+                    if not hooks.facts.evaluation_reached:
+                        hooks.custom_step([*args, *kwargs.values()])
+            return result
+
+        setattr(function, "__call__", called)  # noqa: B010 - a method of TensorFlow's class
 
     def _file_op(self, label: str, original: Any) -> Any:
         @functools.wraps(original)
