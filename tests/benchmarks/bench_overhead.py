@@ -66,7 +66,7 @@ class Timing:
 
 
 #: the trusted evaluator, long-lived as an executor's is (started before the first timed run)
-EVALUATOR = TrustedEvaluator()
+EVALUATOR = TrustedEvaluator(isolation=detect_isolation())
 
 
 def bare(spec: RunSpec, cores: Sequence[int] | None = None) -> Timing:

@@ -22,6 +22,7 @@ from grader.run.evaluator import TrustedEvaluator
 from grader.run.flags import force_flags
 from grader.run.one import run_one
 from grader.run.planning import run_trust
+from grader.sandbox.detect import detect_isolation
 from grader.spec import Assignment, load_assignment
 
 pytestmark = pytest.mark.tensorflow
@@ -53,7 +54,7 @@ def assignment() -> Assignment:
 
 @pytest.fixture(scope="module")
 def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator()
+    trusted = TrustedEvaluator(isolation=detect_isolation())
     yield trusted
     trusted.close()
 
