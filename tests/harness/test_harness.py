@@ -26,8 +26,8 @@ import pytest
 from grader import harness
 from grader.harness import CHILD_DIR, CHILD_PATH, command, decode_facts
 from grader.harness.child import protocol
-from grader.run.evaluator import SERVER
 from grader.records import HarnessFacts, ModelFact
+from grader.run.evaluator import SERVER
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "harness_scripts"
 ROOT = Path(__file__).resolve().parents[2]
