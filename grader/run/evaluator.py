@@ -85,10 +85,9 @@ class TrustedEvaluator:
             except OSError as error:
                 return {"ok": False, "why": f"the evaluator failed: {error}"}
             answer = _exchange(service, request, timeout_s=self.timeout_s)
-            if answer is None:
-                how = "did not answer in time" if service.alive() else "ended without an answer"
+            if isinstance(answer, str):
                 self._stop()
-                return {"ok": False, "why": f"the evaluator {how} (its memory limit is "
+                return {"ok": False, "why": f"the evaluator {answer} (its memory limit is "
                         f"{self.limits.memory_mb} MB); a fresh one takes the next model"}
             return answer
 
@@ -109,10 +108,11 @@ class TrustedEvaluator:
         self._stop()
         service = start_service(self.command(), isolation=self.isolation, limits=self.limits)
         self._service = service
-        if _exchange(service, b"", timeout_s=self.timeout_s) is None:
+        ready = _exchange(service, b"", timeout_s=self.timeout_s)
+        if isinstance(ready, str):
             built = service.sandbox_built() or not self.isolation.isolated
             self._stop()
-            raise OSError("the trusted evaluator did not start" if built else
+            raise OSError(f"the trusted evaluator {ready} at its start" if built else
                           f"the {self.isolation.kind} sandbox of the evaluator was not built")
         return service
 
@@ -126,8 +126,9 @@ class TrustedEvaluator:
             self._stop()
 
 
-def _exchange(service: Service, request: bytes, *, timeout_s: float) -> dict[str, Any] | None:
-    """Write ``request`` (if any) and read one answer line within ``timeout_s``; None if none.
+def _exchange(service: Service, request: bytes, *, timeout_s: float) -> dict[str, Any] | str:
+    """Write ``request`` (if any) and read one answer line within ``timeout_s``: the answer, or
+    why there is none, in words.
 
     Both in a helper thread: a server that stops reading would block the write as surely as
     one that never answers blocks the read; the caller then kills it, which frees the thread.
@@ -144,18 +145,20 @@ def _exchange(service: Service, request: bytes, *, timeout_s: float) -> dict[str
                 stdin.flush()
             box.append(stdout.readline(MAX_ANSWER_BYTES))
         except (OSError, ValueError):  # the server ended or was stopped
-            return
+            box.append(b"")
 
     thread = threading.Thread(target=talk, name="grader-evaluator-exchange", daemon=True)
     thread.start()
     thread.join(timeout_s)
-    if not box or not box[0].endswith(b"\n"):
-        return None
+    if not box:
+        return "did not answer in time"
+    if not box[0]:
+        return "ended without an answer"
     try:
-        answer = json.loads(box[0])
+        answer = json.loads(box[0]) if box[0].endswith(b"\n") else None
     except ValueError:
-        return None
-    return answer if isinstance(answer, dict) else None
+        answer = None
+    return answer if isinstance(answer, dict) else "answered outside the protocol"
 
 
 __all__ = ["MEMORY_MB", "TrustedEvaluator", "encode_request"]

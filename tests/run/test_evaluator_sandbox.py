@@ -188,6 +188,13 @@ def test_a_silent_evaluator_is_killed_and_replaced(layer: Isolation, grader: Gra
         evaluator.close()
 
 
+def test_a_sandbox_that_is_not_built_is_the_graders_fault_in_words(grader: Grader) -> None:
+    broken = Isolation(kind="bubblewrap", program="/bin/false", setpriv="/bin/false")
+    answer = ask(StandIn(isolation=broken), grader)
+    assert answer["ok"] is False and "bubblewrap sandbox of the evaluator was not built" in answer[
+        "why"]
+
+
 def test_blobs_past_the_protocol_bounds_never_reach_the_evaluator(grader: Grader) -> None:
     evaluator = StandIn(isolation=NO_ISOLATION)
     answer = ask(evaluator, grader, model=b"\0" * (MAX_MODEL_BYTES + 1))
