@@ -28,6 +28,7 @@ from typing import Any
 
 from grader.harness import CHILD_DIR
 from grader.harness.child.protocol import MAX_HEADER_BYTES, MAX_INPUTS_BYTES, MAX_MODEL_BYTES
+from grader.sandbox.detect import detect_isolation
 from grader.sandbox.isolation import Isolation
 from grader.sandbox.service import Service, ServiceLimits, start_service
 
@@ -53,13 +54,14 @@ def encode_request(*, model: bytes, inputs: bytes, labels: Sequence[int],
 class TrustedEvaluator:
     """A sandboxed process that evaluates models; ``close`` ends it.
 
-    ``isolation`` must be the one the executor's runs use (``run_one``'s): "none" runs the
-    evaluator unconfined too.
+    ``isolation`` must be the one the executor's runs use (the executors pass theirs); None is
+    what ``run_one`` uses by default, the detected one. "none" runs the evaluator unconfined too.
     """
 
-    def __init__(self, *, isolation: Isolation, python: str = sys.executable, threads: int = 1,
-                 memory_mb: int = MEMORY_MB, timeout_s: float = TIMEOUT_S) -> None:
-        self.isolation = isolation
+    def __init__(self, *, isolation: Isolation | None = None, python: str = sys.executable,
+                 threads: int = 1, memory_mb: int = MEMORY_MB,
+                 timeout_s: float = TIMEOUT_S) -> None:
+        self.isolation = detect_isolation() if isolation is None else isolation
         self.timeout_s = timeout_s
         self.python = python
         self.limits = ServiceLimits(memory_mb=memory_mb, threads=max(1, threads))

@@ -66,7 +66,7 @@ class Timing:
 
 
 #: the trusted evaluator, long-lived as an executor's is (started before the first timed run)
-EVALUATOR = TrustedEvaluator(isolation=detect_isolation())
+EVALUATOR = TrustedEvaluator()
 
 
 def bare(spec: RunSpec, cores: Sequence[int] | None = None) -> Timing:

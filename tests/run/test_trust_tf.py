@@ -22,7 +22,6 @@ from grader.run.evaluator import TrustedEvaluator
 from grader.run.flags import force_flags
 from grader.run.one import run_one
 from grader.run.planning import run_trust
-from grader.sandbox.detect import detect_isolation
 from grader.spec import Assignment, load_assignment
 
 pytestmark = pytest.mark.tensorflow
@@ -54,7 +53,7 @@ def assignment() -> Assignment:
 
 @pytest.fixture(scope="module")
 def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator(isolation=detect_isolation())
+    trusted = TrustedEvaluator()
     yield trusted
     trusted.close()
 
