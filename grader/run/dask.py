@@ -66,11 +66,13 @@ def _run_on_worker(spec: RunSpec, harness_child: bool, token: str,
         spec = dataclasses.replace(spec, dataset_path=str(local))
     with _WORKER_LOCK:
         running = _WORKER_RUNS.setdefault(token, Running())
-        if not _WORKER_EVALUATOR:
-            _WORKER_EVALUATOR.append(TrustedEvaluator(threads=max(1, spec.threads)))
+        if not _WORKER_EVALUATOR:  # sandboxed as this worker's runs are, with their memory
+            _WORKER_EVALUATOR.append(TrustedEvaluator(
+                isolation=detect_isolation(), threads=max(1, spec.threads),
+                memory_mb=spec.memory_mb))
             atexit.register(_WORKER_EVALUATOR[0].close)
     return run_one(spec, harness_child=harness_child, running=running,
-                   evaluator=_WORKER_EVALUATOR[0])
+                   isolation=detect_isolation(), evaluator=_WORKER_EVALUATOR[0])
 
 
 def _worker_isolation() -> str:

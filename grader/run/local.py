@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Self
 
 from grader.records import RunOutcome, RunSpec
-from grader.run.evaluator import TrustedEvaluator
+from grader.run.evaluator import MEMORY_MB, TrustedEvaluator
 from grader.run.machine import usable_core_ids
 from grader.run.one import FAILED_LOG, grader_error, run_one
 from grader.sandbox.detect import detect_isolation
@@ -58,17 +58,23 @@ class LocalExecutor:
         self._free = list(core_sets(self.jobs, size=threads))
         self._free_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grader-run")
-        #: one trusted process evaluates every run's model (TensorFlow imported once)
-        self._evaluator = TrustedEvaluator(threads=threads or 1)
+        self._threads = threads or 1
+        #: one trusted process evaluates every run's model (TensorFlow imported once), made on
+        #: the first batch: under the runs' isolation, limited to their memory
+        self._evaluator: TrustedEvaluator | None = None
 
     def run(self, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, RunOutcome]]:
         isolation = detect_isolation() if self._isolation is None else self._isolation
+        if self._evaluator is None:
+            self._evaluator = TrustedEvaluator(
+                isolation=isolation, threads=self._threads,
+                memory_mb=max((spec.memory_mb for spec in specs), default=MEMORY_MB))
         pending: dict[Future[RunOutcome], RunSpec] = {}
         queue = list(reversed(specs))
         while queue or pending:
             while queue and len(pending) < self.jobs and not self._running.closed:
                 spec = queue.pop()
-                pending[self._pool.submit(self._one, spec, isolation)] = spec
+                pending[self._pool.submit(self._one, spec, isolation, self._evaluator)] = spec
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -85,13 +91,14 @@ class LocalExecutor:
     def isolation_kind(self) -> str:
         return (detect_isolation() if self._isolation is None else self._isolation).kind
 
-    def _one(self, spec: RunSpec, isolation: Isolation) -> RunOutcome:
+    def _one(self, spec: RunSpec, isolation: Isolation,
+             evaluator: TrustedEvaluator) -> RunOutcome:
         with self._free_lock:
             cores = self._free.pop()
         try:
             return run_one(spec, cores=cores, isolation=isolation,
                            harness_child=self._harness_child, running=self._running,
-                           evaluator=self._evaluator)
+                           evaluator=evaluator)
         finally:
             with self._free_lock:
                 self._free.append(cores)
@@ -100,7 +107,8 @@ class LocalExecutor:
         """Kill every running child and start no more runs."""
         self._running.kill_all()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._evaluator.close()
+        if self._evaluator is not None:
+            self._evaluator.close()
 
     def __enter__(self) -> Self:
         return self

@@ -27,6 +27,7 @@ from grader import harness
 from grader.harness import CHILD_DIR, CHILD_PATH, command, decode_facts
 from grader.harness.child import protocol
 from grader.records import HarnessFacts, ModelFact
+from grader.run.evaluator import SERVER
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "harness_scripts"
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,11 +115,27 @@ def test_the_child_package_imports_only_the_standard_library() -> None:
                 tops = {(node.module or "").partition(".")[0]}
             else:
                 continue  # relative imports: the harness's own modules
+            if path == SERVER and tops <= {"keras", "numpy", "tensorflow"} \
+                    and node not in tree.body:
+                continue  # the evaluator's server, never loaded in a run, imports them lazily
             if tops == {"numpy"} and node not in tree.body:
                 lazy_numpy.append(path.name)  # inside a function, after the script imported it
             else:
                 assert tops <= sys.stdlib_module_names, (path.name, tops)
     assert sorted(lazy_numpy) == ["checkpoint.py", "rows.py", "trust.py"]
+
+
+def test_no_harness_module_loads_the_evaluators_server() -> None:
+    """``evaluate.py`` shares the folder (the sandbox binds only it) but never a student's run:
+    no sibling imports it, so ``_load_siblings`` (``core`` and what it imports) leaves it out."""
+    importing = []
+    for path in sorted(CHILD_DIR.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level > 0 and (
+                    node.module == SERVER.stem or (not node.module and any(
+                        alias.name == SERVER.stem for alias in node.names))):
+                importing.append(path.name)
+    assert importing == []
 
 
 def test_the_parent_keeps_no_copy_of_the_protocol() -> None:
