@@ -51,7 +51,7 @@ def command(
     child: str | os.PathLike[str] = CHILD_PATH,
     trust: RunTrust | None = None,
     split_fd: int | None = None,
-    delivery_fd: int | None = None,
+    exchange_fd: int | None = None,
 ) -> list[str]:
     """The argv that runs ``script`` under the harness (cwd: the work folder).
 
@@ -61,9 +61,10 @@ def command(
     training rows); with ``figure``, ``plt.show()`` saves the figure to that path. ``child`` is
     where the sandbox makes the entry script visible, when it binds ``CHILD_DIR`` elsewhere.
     With ``trust``, ``split_fd`` (a memory file holding the grader's permutation as a JSON list,
-    which the child reads and closes before the script starts) and ``delivery_fd`` (a memory
-    file the model goes to when the provided evaluation starts), the grader owns the run's split
-    and evaluation.
+    which the child reads and closes before the script starts) and ``exchange_fd`` (the child's
+    end of a socket pair: the model leaves by it when the provided evaluation starts, and the
+    real test rows enter by it; ``grader.run.exchange``), the grader owns the run's split and
+    evaluation.
     """
     for name in test_names:
         if not name.isidentifier():
@@ -72,13 +73,13 @@ def command(
             "--test-names", ",".join(test_names)]
     if figure is not None:
         argv += ["--figure", figure]
-    if trust is not None and split_fd is not None and delivery_fd is not None:
+    if trust is not None and split_fd is not None and exchange_fd is not None:
         start = "" if trust.test_start is None else str(trust.test_start)
         stop = "" if trust.test_stop is None else str(trust.test_stop)
         argv += ["--split-fd", str(split_fd), "--split-call", trust.split_call,
                  "--split-lines", ",".join(map(str, trust.split_lines)),
                  "--test-rows", f"{start}:{stop}", "--evaluate-at", str(trust.evaluate_line),
-                 "--delivery-fd", str(delivery_fd)]
+                 "--exchange-fd", str(exchange_fd)]
     return [*argv, "--", script]
 
 
@@ -140,7 +141,8 @@ def _layer_changes(value: Any) -> tuple[tuple[str, bool], ...]:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the child sent when the provided evaluation started (all of it untrusted).
+    """What the child sent over the exchange when the provided evaluation started (all of it
+    untrusted; ``grader.run.exchange``).
 
     ``model`` is the model in Keras's format (None: it could not be saved); ``inputs`` the
     ``.npy`` of the script's ``transform`` applied to the grader's test rows; ``predictions``

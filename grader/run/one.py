@@ -17,15 +17,16 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from grader import harness
-from grader.harness.child.protocol import MAX_HEADER_BYTES, MAX_INPUTS_BYTES, MAX_MODEL_BYTES
 from grader.records import Evaluation, RunOutcome, RunSpec, RunStatus
 from grader.run.evaluator import TrustedEvaluator
-from grader.run.trust import dataset_labels, draw_split, held_out_labels, measure
+from grader.run.exchange import Exchange
+from grader.run.trust import dataset_rows, draw_split, measure, withhold
 from grader.sandbox.detect import detect_isolation
 from grader.sandbox.isolation import (
     Isolation,
@@ -38,7 +39,6 @@ from grader.sandbox.supervise import Running, supervise
 from grader.sandbox.workdirs import memory_file, new_workdir, read_memory_file, remove_workdir
 
 MAX_FIGURE_BYTES = 8 * 1024 * 1024
-MAX_DELIVERY_BYTES = MAX_HEADER_BYTES + MAX_MODEL_BYTES + MAX_INPUTS_BYTES + 2
 
 
 def run_one(
@@ -66,31 +66,39 @@ def run_one(
     figure_fd = memory_file("grader-figure") if spec.analysis else None
     trust = spec.trust if harness_child else None
     split_fd = memory_file("grader-split") if trust is not None else None
-    delivery_fd = memory_file("grader-model") if trust is not None else None
+    ours, theirs = socket.socketpair() if trust is not None else (None, None)
+    exchange_fd = theirs.fileno() if theirs is not None else None
+    exchange: Exchange | None = None
     ready_read, ready_write = os.pipe()  # the sandbox says "ready" on it once built
     os.set_inheritable(ready_write, True)
     try:
-        dataset = _prepare(spec, workdir)
-        labels: list[int] = []
-        if trust is not None and split_fd is not None:
-            all_labels = dataset_labels(str(dataset), spec.dataset_sha256)
-            order = draw_split(len(all_labels))
-            labels = held_out_labels(all_labels, order, trust)
+        withheld = None
+        if trust is not None and split_fd is not None and ours is not None:
+            lines = dataset_rows(spec.dataset_path, spec.dataset_sha256)
+            order = draw_split(sum(1 for line in lines if line.strip()))
+            withheld = withhold(lines, order, trust)
             os.pwrite(split_fd, json.dumps(order).encode(), 0)
+            exchange = Exchange(sock=ours, images=withheld.images, rows=withheld.rows,
+                                labels=withheld.labels)
+        dataset = _prepare(spec, workdir, withheld.copy if withheld is not None else None)
+        expected = (hashlib.sha256(withheld.copy).hexdigest() if withheld is not None
+                    else spec.dataset_sha256)
         # the figure goes to a memory file: under isolation the work folder is the run's own
         figure = f"/proc/self/fd/{figure_fd}" if figure_fd is not None else None
         if harness_child:
             argv = harness.command(
                 python=python, facts_fd=facts_fd, dataset=dataset.name,
                 test_names=spec.test_names, figure=figure, script=spec.script_name,
-                trust=trust, split_fd=split_fd, delivery_fd=delivery_fd,
+                trust=trust, split_fd=split_fd, exchange_fd=exchange_fd,
             )
         else:
             argv = [python, "-I", spec.script_name]
         work = WorkFolder(path=workdir, files=(spec.script_name, dataset.name),
                           disk_mb=spec.disk_mb, inodes=spec.inodes)
-        fds = tuple(fd for fd in (facts_fd, ready_write, figure_fd, split_fd, delivery_fd)
+        fds = tuple(fd for fd in (facts_fd, ready_write, figure_fd, split_fd, exchange_fd)
                     if fd is not None)
+        if exchange is not None:
+            exchange.start()
         outcome = supervise(
             spec, argv=isolation.wrap(argv, work=work, ready_fd=ready_write), workdir=workdir,
             env=scrubbed_env(workdir=workdir, threads=max(1, spec.threads)), cores=cores,
@@ -104,32 +112,40 @@ def run_one(
         if facts is not None and figure_fd is not None:
             facts = dataclasses.replace(facts, figure_png=_read_figure(figure_fd))
         evaluation = None
-        if trust is not None and delivery_fd is not None:
-            delivered = harness.decode_delivery(
-                read_memory_file(delivery_fd, limit=MAX_DELIVERY_BYTES))
+        if exchange is not None and withheld is not None and trust is not None:
+            delivered, exchange = exchange.finish(), None
             if facts is not None and facts.evaluation_reached:
-                evaluation = measure(delivery=delivered, labels=labels, trust=trust,
+                evaluation = measure(delivery=delivered, labels=withheld.labels, trust=trust,
                                      evaluator=evaluator)
             evaluation = evaluation or Evaluation(
                 by="none", error_pct=None, params=None,
                 note="the provided evaluation did not start under the harness")
         return dataclasses.replace(
-            outcome, facts=facts, dataset_intact=_sha256(dataset) == spec.dataset_sha256,
+            outcome, facts=facts, dataset_intact=_sha256(dataset) == expected,
             evaluation=evaluation,
         )
     finally:
-        for fd in (facts_fd, figure_fd, ready_read, ready_write, split_fd, delivery_fd):
+        if exchange is not None:
+            exchange.finish()
+        for fd in (facts_fd, figure_fd, ready_read, ready_write, split_fd):
             if fd is not None:
                 os.close(fd)
+        for end in (ours, theirs):
+            if end is not None:
+                end.close()
         remove_workdir(workdir)
 
 
-def _prepare(spec: RunSpec, workdir: Path) -> Path:
-    """Write the script and copy the dataset into ``workdir``, both read-only; the copy's path."""
+def _prepare(spec: RunSpec, workdir: Path, content: bytes | None) -> Path:
+    """Write the script and the dataset's copy (``content``: the copy with decoys, else the
+    dataset itself) into ``workdir``, both read-only; the copy's path."""
     script = workdir / spec.script_name
     script.write_bytes(spec.script_text.encode("utf-8"))  # the checked bytes (see planning)
     dataset = workdir / Path(spec.dataset_path).name
-    shutil.copyfile(spec.dataset_path, dataset)
+    if content is None:
+        shutil.copyfile(spec.dataset_path, dataset)
+    else:
+        dataset.write_bytes(content)
     for path in (script, dataset):
         path.chmod(0o444)
     workdir.chmod(0o755)

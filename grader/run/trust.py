@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 from grader.checks.layer_kinds import REQUIRED
 from grader.harness import Delivery
@@ -39,6 +42,55 @@ def dataset_labels(path: str, sha256: str) -> tuple[int, ...]:
         if line.strip():
             labels.append(int(line.split()[1]))
     return tuple(labels)
+
+
+@cache
+def dataset_rows(path: str, sha256: str) -> tuple[bytes, ...]:
+    """The dataset's lines (each kept as it is, newline-free), empty ones included: the provided
+    code skips those, and the decoy copy keeps them. ``sha256`` keys the cache."""
+    return tuple(Path(path).read_bytes().split(b"\n"))
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A run's dataset copy with decoys where its test rows are, and what the decoys stand for.
+
+    ``images`` are the real test rows' pixels, one byte (0 or 1) a pixel, row after row;
+    ``labels`` their labels.
+    """
+
+    copy: bytes
+    images: bytes
+    rows: int
+    labels: tuple[int, ...]
+
+
+DIGITS = bytes.maketrans(b"0123456789", bytes(range(10)))
+
+
+def withhold(lines: Sequence[bytes], order: Sequence[int], trust: RunTrust) -> Withheld:
+    """The dataset with its test rows (``order[test_start:test_stop]``, counting non-empty lines
+    as the provided code does) replaced by decoys: pixels drawn independently with the dataset's
+    mean ink density and a uniform label, so a decoy says nothing about the row it replaces."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    test = [filled[i] for i in order[trust.test_start:trust.test_stop]]
+    fields = [lines[i].split() for i in test]
+    pixels = [f[0] for f in fields]
+    density = _ink(tuple(lines[i].split()[0] for i in filled[:2000]))
+    rng = np.random.default_rng()
+    copy = list(lines)
+    for line_index, real in zip(test, pixels, strict=True):
+        ink = rng.random(len(real)) < density
+        decoy = np.where(ink, ord("1"), ord("0")).astype(np.uint8).tobytes()
+        copy[line_index] = decoy + b" " + str(int(rng.integers(10))).encode()
+    return Withheld(copy=b"\n".join(copy), images=b"".join(pixels).translate(DIGITS),
+                    rows=len(test), labels=tuple(int(f[1]) for f in fields))
+
+
+def _ink(pixels: tuple[bytes, ...]) -> float:
+    """The share of "1" pixels in (a sample of) the dataset's rows."""
+    total = sum(len(p) for p in pixels)
+    return sum(p.count(b"1") for p in pixels) / total if total else 0.2
 
 
 def held_out_labels(labels: Sequence[int], order: Sequence[int], trust: RunTrust) -> list[int]:
@@ -81,4 +133,5 @@ def _bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-__all__ = ["SPLIT_NAME", "dataset_labels", "draw_split", "measure", "held_out_labels"]
+__all__ = ["SPLIT_NAME", "Withheld", "dataset_labels", "dataset_rows", "draw_split",
+           "held_out_labels", "measure", "withhold"]

@@ -8,19 +8,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from grader.harness import command, decode_delivery, decode_facts
+from grader.harness import Delivery, command, decode_delivery, decode_facts
 from grader.ids import CheckId
 from grader.judge.grade import run_context, runtime_findings
 from grader.judge.summary import parse_run
 from grader.original.parse import OriginalError, parse_original, parse_original_text
 from grader.original.split import find_split, locate
 from grader.records import Evaluation, Finding, RunOutcome, RunTrust
+from grader.run.exchange import Exchange
 from grader.run.trust import dataset_labels, draw_split, held_out_labels, measure
 from grader.sandbox.workdirs import memory_file
 from grader.spec import Assignment, load_assignment
@@ -106,24 +108,29 @@ raise ValueError("line 8")
 
 
 def _child(tmp_path: Path, script: str, *, evaluate_at: int = 6) -> tuple[
-        subprocess.CompletedProcess[str], bytes, bytes]:
+        subprocess.CompletedProcess[str], bytes, Delivery | None]:
+    """``script`` run under the harness with the grader's split ([7, 6, ..., 0]: rows 3..0 are
+    the test rows) and the grader's side of the checkpoint's exchange."""
     (tmp_path / "task1.py").write_text(script)
     (tmp_path / "dataset.txt").write_text("".join(f"{'01' * 392} {i % 10}\n" for i in range(8)))
     split = memory_file("split")
     os.pwrite(split, json.dumps([7, 6, 5, 4, 3, 2, 1, 0]).encode(), 0)
-    facts_path, delivery_path = tmp_path / "facts", tmp_path / "delivery"
+    facts_path = tmp_path / "facts"
     trust = dataclasses.replace(TRUST, evaluate_line=evaluate_at)
-    with open(facts_path, "wb") as facts_file, open(delivery_path, "wb") as delivery:
+    ours, theirs = socket.socketpair()
+    exchange = Exchange(sock=ours, images=bytes(784 * 4), rows=4, labels=[3, 2, 1, 0])
+    exchange.start()
+    with open(facts_path, "wb") as facts_file, theirs:
         argv = command(python=sys.executable, facts_fd=facts_file.fileno(),
                        dataset="dataset.txt", test_names=("test_x",), figure=None,
                        script="task1.py", trust=trust, split_fd=split,
-                       delivery_fd=delivery.fileno())
+                       exchange_fd=theirs.fileno())
         done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, check=False,
-                              pass_fds=(facts_file.fileno(), delivery.fileno(), split),
+                              pass_fds=(facts_file.fileno(), theirs.fileno(), split),
                               timeout=120,
                               env={"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)})
     os.close(split)
-    return done, facts_path.read_bytes(), delivery_path.read_bytes()
+    return done, facts_path.read_bytes(), exchange.finish()
 
 
 def test_the_split_call_returns_the_graders_permutation_and_the_checkpoint_fires(
@@ -133,9 +140,8 @@ def test_the_split_call_returns_the_graders_permutation_and_the_checkpoint_fires
     assert 'line 8, in <module>\n    raise ValueError("line 8")' in done.stderr  # lines kept
     seen = decode_facts(document)
     assert seen is not None and seen.split_applied and seen.evaluation_reached
-    delivery = decode_delivery(delivered)
-    assert delivery is not None and delivery.model is None and delivery.predictions is None
-    assert "not a Keras model" in delivery.note
+    assert delivered is not None and delivered.model is None and delivered.predictions is None
+    assert "not a Keras model" in delivered.note
 
 
 def test_a_permutation_called_elsewhere_is_the_scripts_own(tmp_path: Path) -> None:
@@ -152,7 +158,7 @@ def test_a_run_that_exits_before_the_evaluation_never_reaches_it(tmp_path: Path)
                                                                 "raise SystemExit(0)"))
     seen = decode_facts(document)
     assert done.returncode == 0 and seen is not None and not seen.evaluation_reached
-    assert decode_delivery(delivered) is None
+    assert delivered is None
 
 
 # ---------------------------------------------------------------------------- the delivery

@@ -8,14 +8,15 @@ fact is added so that a crash or a kill mid-training still leaves what was seen.
 owns FD (a regular file); it decides what the facts mean.
 
 With ``--split-fd FD --split-call NAME --split-lines L,.. --test-rows A:B --evaluate-at LINE
---delivery-fd FD`` the grader owns the run's split and evaluation (issue 10): the split call
+--exchange-fd FD`` the grader owns the run's split and evaluation (issue 10): the split call
 returns the grader's permutation, and an import inserted before the statement at LINE (line
 numbers unchanged: the script is compiled from its bytes here, as ``runpy`` would) hands the
-model over to the delivery fd before any more student code runs (``trust``, ``checkpoint``).
+model over on the exchange socket before any more student code runs, and only then receives
+the real test rows (``trust``, ``checkpoint``, ``channel``).
 
 This file is the entry point; the harness itself lives in the modules beside it (protocol,
 facts, origins, files, audit, rows, patching, imports, seeds, datasets, pydataset, keras, weights,
-trust, checkpoint, core). Like them it
+trust, order, channel, checkpoint, core). Like them it
 imports only the standard library: the sandbox binds nothing of the grader but this folder, and
 the grader package is not importable inside it. It never prints: the script's stdout, stderr (its
 traceback) and exit code stay those of a bare run.
@@ -138,7 +139,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--test-rows", default=":", help="the permutation's test slice")
     parser.add_argument("--evaluate-at", type=int, default=0,
                         help="the line where the provided evaluation starts")
-    parser.add_argument("--delivery-fd", type=int, default=-1, help="where the model goes")
+    parser.add_argument("--exchange-fd", type=int, default=-1,
+                        help="the socket the model leaves by and the test rows enter by")
     parser.add_argument("script")
     return parser.parse_args(argv)
 
@@ -168,11 +170,11 @@ def main(argv: list[str] | None = None) -> None:
             test_slice=(int(start) if start else None, int(stop) if stop else None))
     checkpoint = f"_grader_checkpoint_{secrets.token_hex(8)}" if options.evaluate_at else None
     with contextlib.suppress(OSError):
-        if options.delivery_fd >= 0:
-            os.set_inheritable(options.delivery_fd, False)
+        if options.exchange_fd >= 0:
+            os.set_inheritable(options.exchange_fd, False)
     harness = Harness(facts=facts, script=script, argv0=options.script, dataset=options.dataset,
                       test_names=[n for n in options.test_names.split(",") if n],
-                      figure=options.figure, split=split, delivery_fd=options.delivery_fd,
+                      figure=options.figure, split=split, exchange_fd=options.exchange_fd,
                       checkpoint_name=checkpoint)
     sys.argv = [options.script]
     sys.path.insert(0, os.path.dirname(script))

@@ -35,7 +35,7 @@ class Harness:
 
     def __init__(self, *, facts: Facts, script: str, argv0: str, dataset: str,
                  test_names: list[str], figure: str | None, split: GraderSplit | None = None,
-                 delivery_fd: int = -1, checkpoint_name: str | None = None) -> None:
+                 exchange_fd: int = -1, checkpoint_name: str | None = None) -> None:
         self.facts = facts
         self.figure = figure
         origins = Origins(script)
@@ -58,8 +58,8 @@ class Harness:
         self.finder: CheckpointFinder | None = None
         if split is not None and checkpoint_name:
             self.finder = CheckpointFinder(checkpoint_name, Checkpoint(
-                facts=facts, split=split, witness=self.witness, fd=delivery_fd,
-                namespace=self.namespace, refs=self.keras.refs, quiet=self.quiet))
+                facts=facts, witness=self.witness, fd=exchange_fd, namespace=self.namespace,
+                refs=self.keras.refs, quiet=self.quiet, test_names=test_names))
         if figure:
             self.patches["matplotlib.pyplot"] = self._patch_pyplot
         self.patched: set[str] = set()

@@ -69,7 +69,8 @@ class Document(TypedDict):
     layer_changes: list[list[object]]  # [class name, changed] per layer with weights
 
 
-#: the delivery (``--delivery-fd``): one header line of JSON, then the blobs it announces
+#: the child's messages on the exchange (``--exchange-fd``): one header line of JSON, then the
+#: blobs it announces
 DELIVERY_VERSION = 1
 MAX_MODEL_BYTES = 64 << 20  # a 1,000,000-parameter model is about 4 MB
 MAX_INPUTS_BYTES = 64 << 20

@@ -1,14 +1,13 @@
-"""The grader's split and the model's exit: the run draws the grader's permutation, and at the
-first statement of the provided evaluation the model leaves the process (issue 10).
+"""The grader's split and the witnesses of training: the run draws the grader's permutation, and
+fingerprints of what randomness produced are kept (issue 10).
 
 ``GraderSplit`` reads the permutation the parent drew (from a file descriptor, closed before the
 script starts) and the dataset's rows, and makes the provided split call return exactly that
-permutation, so the parent knows the run's test rows. ``Checkpoint`` is what runs when the
-provided evaluation starts, before any more student code: the model is saved in Keras's own
-format, the test rows the harness holds are transformed by the script's ``transform`` and the
-model is evaluated in-process with references taken before student code ran (for a model that
-cannot be loaded elsewhere), and all of it goes to the parent's delivery fd, which is then
-closed. Standard library only; numpy is used once the script has imported it.
+permutation, so the parent knows the run's test rows. The run's copy of the dataset holds decoys
+where its test rows are, so the test images the split hands the script, and the ones the harness
+compares training rows with, are those decoys until the checkpoint (``checkpoint``) exchanges
+the model for the real ones. Standard library only; numpy is used once the script has imported
+it.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from typing import Any
 
 from .facts import Facts
 from .order import OrderWitness, layer_seeds, record, shuffle_seeds
-from .protocol import DELIVERY_VERSION
 
 MODEL_GLOBAL = "model"  # the provided evaluation predicts with this global
 TRANSFORM_GLOBAL = "transform"  # and feeds it transform(test_x)
@@ -256,20 +254,3 @@ class CheckpointFinder:
 
     def exec_module(self, module: types.ModuleType) -> None:
         """Nothing to run: the empty module stays in ``sys.modules`` under its random name."""
-
-
-def deliver(fd: int, header: dict[str, Any], blobs: list[bytes]) -> None:
-    """Writes the delivery (header line, then blobs) to ``fd`` and closes it."""
-    if fd < 0:
-        return
-    header = {"version": DELIVERY_VERSION, **header, "sizes": [len(b) for b in blobs]}
-    data = json.dumps(header, separators=(",", ":")).encode() + b"\n" + b"".join(blobs)
-    try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-    except OSError:
-        pass
-    with contextlib.suppress(OSError):
-        os.close(fd)
