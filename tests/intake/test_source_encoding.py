@@ -130,7 +130,7 @@ def test_what_runs_is_the_checked_bytes_with_only_the_flags_rewritten(
     [spec] = [s for s in specs if s.task == "task1"]
     work = tmp_path / "work"
     work.mkdir()
-    _prepare(spec, work)
+    _prepare(spec, work, None)
     written = (work / "task1.py").read_bytes()
     assert written == raw.replace(b"full_output = True", b"full_output = False", 1)
     assert written.startswith(b"\xef\xbb\xbf") and b"\r\n" in written
