@@ -132,10 +132,13 @@ class TrainedLayers(RuntimeCheck):
 class TestDataInTraining(RuntimeCheck):
     """Test images found among the rows a model was trained or validated on.
 
-    The harness compares binarised rows, so a transformed copy of a test image still matches. The
-    provided split draws test rows from the same file as training rows, and the dataset has no
-    duplicate images, so any match means test data reached training; a handful is tolerated in
-    case a student's transform maps two different images to the same pattern.
+    The harness compares binarised rows, so a transformed copy of a test image still matches.
+    Under the grader's split the script's test set holds decoys until its model has left
+    (``grader/run/exchange.py``), which are what is compared: random noise no training row
+    resembles, so any match means the script fed its test set to training. Without it (an
+    original with no split the grader can own) the real test rows are compared; the dataset has
+    no duplicate images. A handful is tolerated in case a student's transform maps two different
+    images to the same pattern.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
@@ -143,11 +146,15 @@ class TestDataInTraining(RuntimeCheck):
     tolerated_rows = 5
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
-        for index, facts in _reported(ctx):
-            if facts.test_rows_in_training > self.tolerated_rows:
+        for outcome in ctx.outcomes:
+            facts = outcome.facts
+            if facts is not None and facts.test_rows_in_training > self.tolerated_rows:
+                decoys = (" (the run's test set held decoys until its model left: the model "
+                          "learned nothing from the real test rows, but the script fed its test "
+                          "set to training)" if outcome.evaluation is not None else "")
                 yield self.finding(
-                    f"run {index + 1}: {facts.test_rows_in_training} test images reached training "
-                    "or validation",
+                    f"run {outcome.index + 1}: {facts.test_rows_in_training} images of the test "
+                    f"set reached training or validation{decoys}",
                     file=ctx.file_name,
                 )
                 return
