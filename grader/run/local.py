@@ -1,7 +1,9 @@
 """The local executor: up to ``jobs`` runs at once in threads of this process.
 
 Each run is pinned to cores of its own (``core_sets``), so a run's speed does not depend on how
-many go in parallel. A run the grader fails to make is yielded as a ``grader_error``.
+many go in parallel. A run gives its cores and its slot back as soon as its child has ended, so
+the next run starts while the trusted evaluator measures the last one's model (one thread more
+than ``jobs`` does that). A run the grader fails to make is yielded as a ``grader_error``.
 """
 
 from __future__ import annotations
@@ -57,7 +59,10 @@ class LocalExecutor:
         self._running = Running()
         self._free = list(core_sets(self.jobs, size=threads))
         self._free_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="grader-run")
+        self._slots = threading.Semaphore(self.jobs)  # children running at once
+        # one thread more than children: it measures a finished run while the next one runs
+        self._pool = ThreadPoolExecutor(max_workers=self.jobs + 1,
+                                        thread_name_prefix="grader-run")
         self._threads = threads or 1
         #: one trusted process evaluates every run's model (TensorFlow imported once), made on
         #: the first batch: under the runs' isolation, limited to their memory
@@ -69,10 +74,10 @@ class LocalExecutor:
             self._evaluator = TrustedEvaluator(
                 isolation=isolation, threads=self._threads,
                 memory_mb=max((spec.memory_mb for spec in specs), default=MEMORY_MB))
-        pending: dict[Future[RunOutcome], RunSpec] = {}
+        pending: dict[Future[RunOutcome | None], RunSpec] = {}
         queue = list(reversed(specs))
         while queue or pending:
-            while queue and len(pending) < self.jobs and not self._running.closed:
+            while queue and len(pending) <= self.jobs and not self._running.closed:
                 spec = queue.pop()
                 pending[self._pool.submit(self._one, spec, isolation, self._evaluator)] = spec
             if not pending:
@@ -85,23 +90,38 @@ class LocalExecutor:
                 except Exception as error:  # the grader's own failure: this run only
                     log.exception(FAILED_LOG, spec.submission_id, spec.task, spec.index)
                     outcome = grader_error(spec, error)
-                yield spec, outcome
+                if outcome is not None:  # None: closed before it started
+                    yield spec, outcome
 
     @property
     def isolation_kind(self) -> str:
         return (detect_isolation() if self._isolation is None else self._isolation).kind
 
     def _one(self, spec: RunSpec, isolation: Isolation,
-             evaluator: TrustedEvaluator) -> RunOutcome:
+             evaluator: TrustedEvaluator) -> RunOutcome | None:
+        """The run's outcome; None when the executor closed before it could start."""
+        self._slots.acquire()
+        if self._running.closed:
+            self._slots.release()
+            return None
         with self._free_lock:
             cores = self._free.pop()
+        held = True
+
+        def release() -> None:  # once the child has ended, or when the run failed to start
+            nonlocal held
+            if held:
+                held = False
+                with self._free_lock:
+                    self._free.append(cores)
+                self._slots.release()
+
         try:
             return run_one(spec, cores=cores, isolation=isolation,
                            harness_child=self._harness_child, running=self._running,
-                           evaluator=evaluator)
+                           evaluator=evaluator, child_done=release)
         finally:
-            with self._free_lock:
-                self._free.append(cores)
+            release()
 
     def close(self) -> None:
         """Kill every running child and start no more runs."""

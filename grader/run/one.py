@@ -19,7 +19,7 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from grader import harness
@@ -50,15 +50,20 @@ def run_one(
     python: str = sys.executable,
     running: Running | None = None,
     evaluator: TrustedEvaluator | None = None,
+    child_done: Callable[[], None] | None = None,
 ) -> RunOutcome:
     """Run ``spec`` once in a fresh work folder, sandboxed and limited; see the module doc.
 
     ``cores`` pins the run (affinity and cpuset); ``isolation`` defaults to the detected one.
     ``harness_child=False`` runs the script bare (``python -I SCRIPT``, no facts): for tests of
     the sandbox itself and for measuring the harness's cost. With ``spec.trust`` the grader
-    draws the run's split (handed over in a memory file) and measures the model the child
-    delivers (another memory file) when the provided evaluation starts (``grader.run.trust``),
-    with ``evaluator`` where the model can leave the process.
+    draws the run's split (handed over in a memory file), gives the run a dataset copy with
+    decoys where its test rows are, and measures the model the child hands over on the
+    checkpoint's exchange when the provided evaluation starts (``grader.run.exchange``,
+    ``grader.run.trust``), with ``evaluator`` where the model can leave the process.
+    ``child_done`` is called once the child has ended, before the model is measured: an
+    executor gives the run's cores to the next run then, so that measuring one run overlaps the
+    next instead of delaying it.
     """
     isolation = detect_isolation() if isolation is None else isolation
     workdir = new_workdir()
@@ -104,6 +109,8 @@ def run_one(
             env=scrubbed_env(workdir=workdir, threads=max(1, spec.threads)), cores=cores,
             isolation=isolation, running=running, pass_fds=fds,
         )
+        if child_done is not None:
+            child_done()
         if isolation.isolated and not sandbox_ready(ready_read):
             raise SandboxError(f"the {isolation.kind} sandbox was not built: "
                                f"{outcome.stderr.strip()[-300:] or outcome.note}")

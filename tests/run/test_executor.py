@@ -247,3 +247,31 @@ def _own_cgroups() -> list[Path]:
         if parent is not None:
             found += parent.glob(f"grader-{os.getpid()}-*")
     return found
+
+
+def test_the_next_run_starts_while_the_last_ones_model_is_measured(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one job, a run's cores go to the next run once its child has ended: measuring the
+    model (stood in for by a sleep after ``child_done``) overlaps the next run's child."""
+    events: list[tuple[str, int, float]] = []
+
+    def fake_run_one(spec: RunSpec, **kwargs: object) -> RunOutcome:
+        events.append(("child", spec.index, time.monotonic()))
+        time.sleep(0.2)  # the child
+        done = kwargs["child_done"]
+        assert callable(done)
+        done()
+        time.sleep(0.4)  # measuring its model
+        events.append(("measured", spec.index, time.monotonic()))
+        return dataclasses.replace(run_one(BASE, harness_child=False, isolation=NO_ISOLATION),
+                                   index=spec.index)
+
+    monkeypatch.setattr("grader.run.local.run_one", fake_run_one)
+    specs = [dataclasses.replace(BASE, index=i) for i in range(3)]
+    with LocalExecutor(jobs=1, isolation=NO_ISOLATION, harness_child=False) as executor:
+        outcomes = list(executor.run(specs))
+    assert sorted(o.index for _, o in outcomes) == [0, 1, 2]
+    starts = {index: at for kind, index, at in events if kind == "child"}
+    measured = {index: at for kind, index, at in events if kind == "measured"}
+    assert starts[1] < measured[0] and starts[2] < measured[1]  # overlapped
+    assert starts[1] - starts[0] >= 0.19 and starts[2] - starts[1] >= 0.19  # one child at a time
