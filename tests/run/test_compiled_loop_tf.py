@@ -7,14 +7,12 @@ clean. The witness of the initial weights starts at the first compiled step too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from grader.ids import CheckId
 from grader.records import RunStatus
 from grader.run.evaluator import TrustedEvaluator
-from grader.spec import Assignment, load_assignment
+from grader.spec import Assignment
 from tests.run.test_trust_tf import findings, ids, run, script
 
 pytestmark = pytest.mark.tensorflow
@@ -45,18 +43,6 @@ def loop(x, y):
 
 
 """
-
-
-@pytest.fixture(scope="module")
-def assignment() -> Assignment:
-    return load_assignment()
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator()
-    yield trusted
-    trusted.close()
 
 
 def test_a_compiled_loop_over_test_rows_is_leakage(assignment: Assignment,

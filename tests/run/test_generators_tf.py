@@ -6,14 +6,12 @@ after training, are not.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from grader.ids import CheckId
 from grader.records import RunStatus
 from grader.run.evaluator import TrustedEvaluator
-from grader.spec import Assignment, load_assignment
+from grader.spec import Assignment
 from tests.run.test_trust_tf import findings, ids, run, script
 
 pytestmark = pytest.mark.tensorflow
@@ -35,18 +33,6 @@ def pairs(x, y):
 SIGNATURE = (tf.TensorSpec((None, 28, 28, 1), tf.float32), tf.TensorSpec((None,), tf.int64))
 """
 HIDDEN = 'globals()["te" + "st_x"][:500], globals()["te" + "st_y"][:500]'
-
-
-@pytest.fixture(scope="module")
-def assignment() -> Assignment:
-    return load_assignment()
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator()
-    yield trusted
-    trusted.close()
 
 
 def test_test_rows_from_a_tf_data_generator_and_a_python_generator_are_leakage(

@@ -10,14 +10,12 @@ split and evaluation with one epoch on a slice of the training rows: enough to p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from grader.ids import CheckId
 from grader.records import RunOutcome, RunStatus
 from grader.run.evaluator import TrustedEvaluator
-from grader.spec import Assignment, load_assignment
+from grader.spec import Assignment
 from tests.run.test_trust_tf import BUILD, findings, ids, run, script
 
 pytestmark = pytest.mark.tensorflow
@@ -58,18 +56,6 @@ class Leaky(Batches):
         return super().rows(part)
 '''
 COMPILE = 'model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))\n'
-
-
-@pytest.fixture(scope="module")
-def assignment() -> Assignment:
-    return load_assignment()
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator()
-    yield trusted
-    trusted.close()
 
 
 def test_a_pydataset_yielding_test_rows_to_fit_is_leakage(assignment: Assignment,

@@ -8,14 +8,12 @@ date is not a constant), so only the runs' effects can tell.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from grader.ids import CheckId
 from grader.records import RunOutcome, RunStatus
 from grader.run.evaluator import TrustedEvaluator
-from grader.spec import Assignment, load_assignment
+from grader.spec import Assignment
 from tests.run.test_trust_tf import BUILD, TRAIN, findings, ids, run, script
 
 pytestmark = pytest.mark.tensorflow
@@ -33,18 +31,6 @@ PERMUTED_TRAIN = """order = np.random.default_rng({seed}).permutation(1000)
 model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 model.fit(transform(train_x[order]), train_y[order], epochs=1, verbose=0, shuffle=False)
 """
-
-
-@pytest.fixture(scope="module")
-def assignment() -> Assignment:
-    return load_assignment()
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator()
-    yield trusted
-    trusted.close()
 
 
 def twice(assignment: Assignment, evaluator: TrustedEvaluator, text: str) -> list[RunOutcome]:

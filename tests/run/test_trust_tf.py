@@ -3,13 +3,12 @@ required layer, each run once under the grader's split and evaluation, beside ne
 
 Each script is task1's original with its three YOUR CODE regions filled in; it trains a small
 CNN for two epochs on a thousand training rows (a few seconds), enough to prove a hook. One
-trusted evaluator serves the module, as one serves an executor.
+trusted evaluator (tests/run/conftest.py) serves the session, as one serves an executor.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,18 +43,6 @@ model.fit(transform(train_x[:1000]), train_y[:1000], epochs=2, verbose=0)
 WATCHED = {CheckId.OUTPUT_MISMATCH, CheckId.SEED, CheckId.PRETRAINED, CheckId.TRAINING_NONE,
            CheckId.LAYERS_REQUIRED, CheckId.TEST_DATA_USE, CheckId.SANDBOX_FILE,
            CheckId.RUN_FAILED, CheckId.OUTPUT_FORMAT}
-
-
-@pytest.fixture(scope="module")
-def assignment() -> Assignment:
-    return load_assignment()
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator()
-    yield trusted
-    trusted.close()
 
 
 def script(*, transform: str = TRANSFORM, build: str = BUILD, train: str = TRAIN) -> str:

@@ -6,14 +6,12 @@ assigned through TensorFlow's own variables, or mixed with values from elsewhere
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from grader.ids import CheckId
 from grader.records import RunStatus
 from grader.run.evaluator import TrustedEvaluator
-from grader.spec import Assignment, load_assignment
+from grader.spec import Assignment
 from tests.run.test_trust_tf import TRAIN, findings, ids, run, script
 
 pytestmark = pytest.mark.tensorflow
@@ -33,18 +31,6 @@ model.set_weights([sum(ws) / len(ws) for ws in zip(*snapshots)])  # the last epo
 model.set_weights([0.9 * a + 0.1 * b for a, b in zip(snapshots[-1], snapshots[0])])
 """
 FOREIGN = "[np.full(w.shape, 0.01, dtype=w.dtype) for w in model.get_weights()]"
-
-
-@pytest.fixture(scope="module")
-def assignment() -> Assignment:
-    return load_assignment()
-
-
-@pytest.fixture(scope="module")
-def evaluator() -> Iterator[TrustedEvaluator]:
-    trusted = TrustedEvaluator()
-    yield trusted
-    trusted.close()
 
 
 def test_averages_of_trained_weights_and_an_assigned_learning_rate_are_clean(

@@ -104,6 +104,18 @@ def test_the_script_holds_decoys_while_it_trains_and_the_real_rows_at_the_evalua
     assert delivered is not None and "not a Keras model" in delivered.note
 
 
+def _nothing_yet(sock: socket.socket) -> bool:
+    """Whether the grader has sent nothing within a moment."""
+    sock.setblocking(False)
+    time.sleep(0.3)
+    try:
+        early = sock.recv(1)
+    except BlockingIOError:
+        early = b""
+    sock.settimeout(5)
+    return early == b""
+
+
 def _line(sock: socket.socket) -> bytes:
     data = b""
     while not data.endswith(b"\n"):
@@ -116,25 +128,11 @@ def test_the_images_come_only_after_the_model_and_the_labels_only_after_the_inpu
     child.settimeout(5)
     exchange = Exchange(sock=ours, images=bytes(784 * 2), rows=2, labels=[4, 9])
     exchange.start()
-    child.setblocking(False)
-    time.sleep(0.3)
-    try:
-        early = child.recv(1)  # nothing comes before the model
-    except BlockingIOError:
-        early = b""
-    assert early == b""
-    child.settimeout(5)
+    assert _nothing_yet(child)  # nothing comes before the model
     child.sendall(b'{"version":1,"model":true,"sizes":[3]}\nabc')
     assert json.loads(_line(child)) == {"rows": 2, "pixels": 784}
     assert len(child.recv(784 * 2, socket.MSG_WAITALL)) == 784 * 2
-    child.setblocking(False)
-    time.sleep(0.3)
-    try:
-        early = child.recv(1)  # no label before the inputs
-    except BlockingIOError:
-        early = b""
-    assert early == b""
-    child.settimeout(5)
+    assert _nothing_yet(child)  # no label before the inputs
     child.sendall(b'{"version":1,"inputs":true,"predictions":[4,1],"params":7,"sizes":[2]}\nxy')
     assert json.loads(_line(child)) == {"labels": [4, 9]}
     child.close()
