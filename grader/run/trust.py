@@ -2,7 +2,8 @@
 
 Before a run: ``draw_split`` draws the permutation the provided split would draw (fresh, uniform,
 unseeded: the operating system's randomness shuffles the row numbers), which the harness makes
-the provided split return. After it: ``measure`` turns what the child delivered when the provided
+the provided split return, and ``withhold`` makes the run's copy of the dataset, with decoys
+where that permutation's test rows are. After it: ``measure`` turns what the child delivered when the provided
 evaluation started into the grader's own ``Evaluation``: the trusted evaluator's numbers when the
 model could leave the process in Keras's format, else the harness's in-process ones, always
 against the test labels the grader holds itself.
@@ -23,25 +24,12 @@ from grader.harness import Delivery
 from grader.records import Evaluation, RunTrust
 from grader.run.evaluator import TrustedEvaluator
 
-SPLIT_NAME = ".grader-split.json"
-
 
 def draw_split(rows: int) -> list[int]:
     """A uniformly random permutation of ``range(rows)``, from the OS's randomness."""
     order = list(range(rows))
     random.SystemRandom().shuffle(order)
     return order
-
-
-@cache
-def dataset_labels(path: str, sha256: str) -> tuple[int, ...]:
-    """The label of each row of the dataset (one image per non-empty line: pixels, a space, the
-    label; data/README.md). ``sha256`` keys the cache: a changed file is read again."""
-    labels = []
-    for line in Path(path).read_bytes().split(b"\n"):
-        if line.strip():
-            labels.append(int(line.split()[1]))
-    return tuple(labels)
 
 
 @cache
@@ -93,10 +81,6 @@ def _ink(pixels: tuple[bytes, ...]) -> float:
     return sum(p.count(b"1") for p in pixels) / total if total else 0.2
 
 
-def held_out_labels(labels: Sequence[int], order: Sequence[int], trust: RunTrust) -> list[int]:
-    return [labels[i] for i in order[trust.test_start:trust.test_stop]]
-
-
 def measure(*, delivery: Delivery | None, labels: Sequence[int], trust: RunTrust,
             evaluator: TrustedEvaluator | None) -> Evaluation | None:
     """The grader's evaluation of the delivered model on ``labels`` (None: nothing delivered)."""
@@ -133,5 +117,4 @@ def _bool(value: object) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-__all__ = ["SPLIT_NAME", "Withheld", "dataset_labels", "dataset_rows", "draw_split",
-           "held_out_labels", "measure", "withhold"]
+__all__ = ["Withheld", "dataset_rows", "draw_split", "measure", "withhold"]

@@ -23,7 +23,7 @@ from grader.original.parse import OriginalError, parse_original, parse_original_
 from grader.original.split import find_split, locate
 from grader.records import Evaluation, Finding, RunOutcome, RunTrust
 from grader.run.exchange import Exchange
-from grader.run.trust import dataset_labels, draw_split, held_out_labels, measure
+from grader.run.trust import dataset_rows, draw_split, measure, withhold
 from grader.sandbox.workdirs import memory_file
 from grader.spec import Assignment, load_assignment
 from grader.store.codec import outcome_from_json, outcome_to_json
@@ -86,11 +86,12 @@ def test_the_grader_draws_a_fresh_uniform_permutation_each_time() -> None:
 
 
 def test_the_test_labels_are_the_permutations_test_slice(assignment: Assignment) -> None:
-    labels = dataset_labels(str(assignment.dataset), assignment.dataset_sha256)
+    lines = dataset_rows(str(assignment.dataset), assignment.dataset_sha256)
+    labels = [int(line.split()[1]) for line in lines if line.strip()]
     assert len(labels) == 5000 and set(labels) == set(range(10))
     order = draw_split(len(labels))
-    trust = dataclasses.replace(TRUST, test_start=4000)
-    assert held_out_labels(labels, order, trust) == [labels[i] for i in order[4000:]]
+    withheld = withhold(lines, order, dataclasses.replace(TRUST, test_start=4000))
+    assert list(withheld.labels) == [labels[i] for i in order[4000:]]
 
 
 # ------------------------------------------------------------ the child: split and checkpoint
