@@ -3,10 +3,10 @@
 Before a run: ``draw_split`` draws the permutation the provided split would draw (fresh, uniform,
 unseeded: the operating system's randomness shuffles the row numbers), which the harness makes
 the provided split return, and ``withhold`` makes the run's copy of the dataset, with decoys
-where that permutation's test rows are. After it: ``measure`` turns what the child delivered when the provided
-evaluation started into the grader's own ``Evaluation``: the trusted evaluator's numbers when the
-model could leave the process in Keras's format, else the harness's in-process ones, always
-against the test labels the grader holds itself.
+where that permutation's test rows are. After it: ``measure`` turns what the child delivered
+when the provided evaluation started into the grader's own ``Evaluation``: the trusted
+evaluator's numbers when the model could leave the process in Keras's format, else the
+harness's in-process ones, always against the test labels the grader holds itself.
 """
 
 from __future__ import annotations

@@ -62,13 +62,17 @@ class _FactListCheck(RuntimeCheck):
         raise NotImplementedError
 
     def check(self, ctx: RunContext) -> Iterable[Finding]:
+        """One finding naming every run that did it and what they did (the first few)."""
+        runs: list[int] = []
+        seen: list[str] = []
         for index, facts in _reported(ctx):
             entries = self.entries(facts)
             if entries:
-                yield self.finding(
-                    f"run {index + 1} {self.label}: {_sample(entries)}", file=ctx.file_name
-                )
-                return
+                runs.append(index + 1)
+                seen.extend(entries)
+        if runs:
+            which = f"run {runs[0]}" if len(runs) == 1 else f"runs {', '.join(map(str, runs))}"
+            yield self.finding(f"{which} {self.label}: {_sample(seen)}", file=ctx.file_name)
 
 
 class WeightsLoaded(_FactListCheck):
