@@ -123,3 +123,16 @@ def test_a_run_without_facts_proves_nothing_but_none_at_all_is_flagged(
     assert "training.none" not in found(assignment, some)
     none = [replace(o, facts=None) for o in five()]
     assert "training.none" in found(assignment, none)
+
+
+def test_a_fact_seen_in_several_runs_names_each_of_them(assignment: Assignment) -> None:
+    seeded = [outcome(i, error=2.0 + i / 10, facts=facts(seed_calls=("numpy.random.seed",)))
+              if i in (1, 3) else outcome(i, error=2.0 + i / 10) for i in range(5)]
+    ctx = run_context(assignment=assignment, task=assignment.task("task1"), original=ORIGINAL,
+                      outcomes=seeded)
+    [message] = [f.message for f in runtime_findings(ctx) if "at run time" in f.message]
+    assert message.startswith("runs 2, 4 seeded a random number generator at run time")
+    alone = five(facts=facts(seed_calls=("numpy.random.seed",)))
+    ctx = run_context(assignment=assignment, task=assignment.task("task1"), original=ORIGINAL,
+                      outcomes=alone)
+    assert any(f.message.startswith("run 3 seeded") for f in runtime_findings(ctx))
