@@ -86,16 +86,21 @@ def supervise(
 ) -> RunOutcome:
     """Start, watch and end the child; the outcome without facts."""
     groups = make_cgroups(memory_mb=spec.memory_mb, processes=spec.processes, cores=cores)
-    drops_uid = isolation.isolated and isolation.uid is not None
-    limits = ChildLimits(
-        memory_mb=spec.memory_mb, processes=spec.processes if drops_uid else None,
-        cores=tuple(cores) if cores else None, cgroup_procs=groups.procs_files,
-    )
-    base = RunOutcome(index=spec.index, status=RunStatus.FAILED, exit_code=None, wall_s=0.0,
-                      cpu_s=0.0, max_rss_mb=0.0, stdout="", stderr="", facts=None,
-                      isolated=isolation.isolated)
-    started = time.monotonic()
+    process: subprocess.Popen[bytes] | None = None
+    timer: threading.Timer | None = None
+    key = 0
+    # everything from the groups' making to the child's exit is one try: an interruption (Ctrl-C,
+    # a signal) wherever it lands leaves no process and no cgroup behind
     try:
+        drops_uid = isolation.isolated and isolation.uid is not None
+        limits = ChildLimits(
+            memory_mb=spec.memory_mb, processes=spec.processes if drops_uid else None,
+            cores=tuple(cores) if cores else None, cgroup_procs=groups.procs_files,
+        )
+        base = RunOutcome(index=spec.index, status=RunStatus.FAILED, exit_code=None,
+                          wall_s=0.0, cpu_s=0.0, max_rss_mb=0.0, stdout="", stderr="",
+                          facts=None, isolated=isolation.isolated)
+        started = time.monotonic()
         process = subprocess.Popen(
             argv, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             # preexec_fn in a threaded parent: the function makes only syscalls on values
@@ -103,51 +108,48 @@ def supervise(
             stderr=subprocess.PIPE, pass_fds=pass_fds, preexec_fn=limits.preexec(),  # noqa: PLW1509
             start_new_session=True,
         )
-    except BaseException:  # the grader's own setup failed (no interpreter, cgroup, cores)
-        groups.remove()
-        raise
-    why: list[str] = []  # the first reason the parent killed the run
-    lock = threading.Lock()
-    reaped = False
+        child = process
+        why: list[str] = []  # the first reason the parent killed the run
+        lock = threading.Lock()
+        reaped = False
 
-    def kill(reason: str = "stopped by the grader") -> None:
-        # never once the child is reaped: its pid, the process group's id, could be reused
-        with lock:
-            if reaped:
-                return
-            if not why:
-                why.append(reason)
-            _kill_tree(process.pid, groups)
+        def kill(reason: str = "stopped by the grader") -> None:
+            # never once the child is reaped: its pid, the process group's id, could be reused
+            with lock:
+                if reaped:
+                    return
+                if not why:
+                    why.append(reason)
+                _kill_tree(child.pid, groups)
 
-    key = id(process)
-    if running is not None and not running.add(key, kill):
-        kill()
-    limit = spec.output_kb * 1024
-    reader = _Reader(process, keep=limit, flood=limit * FLOOD_FACTOR,
-                     on_flood=lambda: kill("flood"))
-    reader.start()
-    timer = threading.Timer(spec.timeout_s, lambda: kill("timeout"))
-    timer.daemon = True
-    timer.start()
+        key = id(process)
+        if running is not None and not running.add(key, kill):
+            kill()
+        limit = spec.output_kb * 1024
+        reader = _Reader(process, keep=limit, flood=limit * FLOOD_FACTOR,
+                         on_flood=lambda: kill("flood"))
+        reader.start()
+        timer = threading.Timer(spec.timeout_s, lambda: kill("timeout"))
+        timer.daemon = True
+        timer.start()
 
-    def end() -> tuple[int, Any]:
-        """Stop the watchers, kill whatever the run left behind, reap the child."""
-        nonlocal reaped
-        timer.cancel()
-        if running is not None:
-            running.discard(key)
-        with lock:
-            _kill_tree(process.pid, groups)
-            _, status, usage = os.wait4(process.pid, 0)
-            reaped = True
-        return status, usage
+        def end() -> tuple[int, Any]:
+            """Stop the watchers, kill whatever the run left behind, reap the child."""
+            nonlocal reaped
+            if timer is not None:
+                timer.cancel()
+            if running is not None:
+                running.discard(key)
+            with lock:
+                _kill_tree(child.pid, groups)
+                _, status, usage = os.wait4(child.pid, 0)
+                reaped = True
+            return status, usage
 
-    try:  # wait for the exit without reaping, so the zombie keeps the group's id ours
+        # wait for the exit without reaping, so the zombie keeps the group's id ours
         os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
-    except BaseException:  # interrupted (Ctrl-C): end the run and leave no cgroup behind
-        end()
-        groups.kill_all()
-        groups.remove()
+    except BaseException:  # the setup failed, or the grader was interrupted: end it all
+        _abandon(process, groups=groups, timer=timer, running=running, key=key)
         raise
     status, usage = end()
     wall = time.monotonic() - started
@@ -169,6 +171,22 @@ def supervise(
         cpu_s=round(cpu_s, 3), max_rss_mb=round(peak_mb, 1), stdout=stdout, stderr=stderr,
         note=note,
     )
+
+
+def _abandon(process: subprocess.Popen[bytes] | None, *, groups: RunGroups,
+             timer: threading.Timer | None, running: Running | None, key: int) -> None:
+    """Ends a run the grader gives up on before it ended: no process, no cgroup left."""
+    if timer is not None:
+        timer.cancel()
+    if running is not None and key:
+        running.discard(key)
+    if process is not None and process.returncode is None:
+        _kill_tree(process.pid, groups)
+        with contextlib.suppress(ChildProcessError):
+            os.wait4(process.pid, 0)
+        process.returncode = -signal.SIGKILL
+    groups.kill_all()
+    groups.remove()
 
 
 def _usage(usage: Any, groups: RunGroups, *, isolated: bool) -> tuple[float, float]:

@@ -239,6 +239,34 @@ def test_an_interrupted_run_leaves_no_process_and_no_cgroup_behind() -> None:
     assert _own_cgroups() == []
 
 
+@pytest.mark.parametrize("where", ["_Reader.start", "ChildLimits.preexec"])
+def test_an_interruption_before_the_wait_leaves_nothing_behind(
+        where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interruption landing between the cgroups' making and the wait for the child (here
+    raised from the output reader's start, after the child started, or from the limits'
+    preparation, before) ends the run whole."""
+    token = f"hang_{uuid.uuid4().hex}"
+    spec = script_spec("hang.py", script_name=f"{token}.py", timeout_s=60.0)
+    owner, name = where.split(".")
+    target = {"_Reader": "grader.sandbox.supervise._Reader",
+              "ChildLimits": "grader.sandbox.limits.ChildLimits"}[owner]
+    original = getattr(pytest.importorskip(target.rpartition(".")[0]),
+                       target.rpartition(".")[2])
+    started = threading.Event()
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        started.set()
+        time.sleep(0.3)  # the child, if started, is running by now
+        raise _Interrupted
+
+    monkeypatch.setattr(original, name, interrupted)
+    with pytest.raises(_Interrupted):
+        run_one(spec, harness_child=False)
+    assert started.is_set()
+    assert alive_with(token) == []
+    assert _own_cgroups() == []
+
+
 def _own_cgroups() -> list[Path]:
     """The run cgroups this process made and has not removed."""
     found: list[Path] = []
