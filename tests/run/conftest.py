@@ -1,5 +1,6 @@
-"""Fixtures of the run tests: one trusted evaluator for every real-TensorFlow test of the session,
-as one serves an executor (TensorFlow imported once, not once per module)."""
+"""Fixtures of the run tests: one trusted evaluator per real-TensorFlow test module, as one serves
+an executor. Per module, not per session: a live evaluator holds cgroups of this process, which
+the sandbox tests that follow require to be gone."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from grader.run.evaluator import TrustedEvaluator
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def evaluator() -> Iterator[TrustedEvaluator]:
     trusted = TrustedEvaluator()
     yield trusted

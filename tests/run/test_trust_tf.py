@@ -3,7 +3,7 @@ required layer, each run once under the grader's split and evaluation, beside ne
 
 Each script is task1's original with its three YOUR CODE regions filled in; it trains a small
 CNN for two epochs on a thousand training rows (a few seconds), enough to prove a hook. One
-trusted evaluator (tests/run/conftest.py) serves the session, as one serves an executor.
+trusted evaluator (tests/run/conftest.py) serves the module, as one serves an executor.
 """
 
 from __future__ import annotations
